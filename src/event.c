@@ -1,0 +1,288 @@
+/*
+ * event.c - ordered events to gt_events (see event.h), following the
+ * accessors of Go's internal/trace/event.go (Kind, Stack, StateTransition,
+ * Range, Task, Sync...).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "event.h"
+#include "events.h"
+#include "symtab.h"
+
+gt_status ev_validate(const ord_ev *oe, const generation *gen, gt_err *e)
+{
+	const ev_spec *sp;
+	const int8_t *ids;
+
+	if (oe->type == EV_READER_SYNC)
+		return GT_OK;
+	sp = &ev_specs[oe->type];
+	if (oe->type == EV_CPU_SAMPLE) {
+		/* Go leaves sample stacks unchecked and crashes on a bad one
+		 * when it prints it; we reject it here instead. */
+		if (!gen_has_stack(gen, oe->args[0]))
+			return gt_fail(e, GT_ERR_BROKEN, oe->off, "found invalid stack ID %llu for event %s",
+				       (unsigned long long)oe->args[0], sp->name);
+		return GT_OK;
+	}
+	ids = (const int8_t[]){ sp->stack, sp->stack2 };
+	for (int i = 0; i < 2; i++)
+		if (ids[i] >= 0 && !gen_has_stack(gen, oe->args[ids[i]]))
+			return gt_fail(e, GT_ERR_BROKEN, oe->off, "found invalid stack ID %llu for event %s",
+				       (unsigned long long)oe->args[ids[i]], sp->name);
+	ids = (const int8_t[]){ sp->str1, sp->str2 };
+	for (int i = 0; i < 2; i++)
+		if (ids[i] >= 0 && !gen_string_exists(gen, oe->args[ids[i]]))
+			return gt_fail(e, GT_ERR_BROKEN, oe->off, "found invalid string ID %llu for event %s",
+				       (unsigned long long)oe->args[ids[i]], sp->name);
+	return GT_OK;
+}
+
+static gt_str str_arg(const generation *gen, uint64_t id)
+{
+	gt_str s = { "", 0 };
+
+	gen_string(gen, id, &s);
+	return s;
+}
+
+/* A stack that is present even when its id is 0: Go prints an empty
+ * "Stack=" block for these (CPU samples, a GoCreate's start stack). */
+static gt_status stack_or_empty(const generation *gen, gt_symtab *sym, uint64_t id, uint32_t *out,
+				gt_err *e, uint64_t off)
+{
+	if (id) {
+		*out = gen_stack_id(gen, id);
+		return GT_OK;
+	}
+	if (sym_empty_stack(sym, out))
+		return gt_fail(e, GT_ERR_NOMEM, off, "out of memory");
+	return GT_OK;
+}
+
+static void transition(gt_event *out, gt_resource res, int64_t id, uint8_t from, uint8_t to)
+{
+	out->transition.resource = res;
+	out->transition.id = id;
+	out->transition.from = from;
+	out->transition.to = to;
+	out->transition.reason = (gt_str){ "", 0 };
+	out->transition.stack = GT_NO_STACK;
+}
+
+static gt_status publish_transition(const ord_ev *oe, const generation *gen, gt_symtab *sym,
+				    gt_event *out, gt_err *e)
+{
+	int64_t self = oe->g; /* events about the goroutine running them */
+
+	switch (oe->type) {
+	case EV_PROC_START:
+		transition(out, GT_RES_PROC, (int64_t)oe->args[0], GT_PROC_IDLE, GT_PROC_RUNNING);
+		break;
+	case EV_PROC_STOP:
+		transition(out, GT_RES_PROC, oe->p, GT_PROC_RUNNING, GT_PROC_IDLE);
+		break;
+	case EV_PROC_STEAL:
+		transition(out, GT_RES_PROC, (int64_t)oe->args[0],
+			   oe->aux == PSTATUS_SYSCALL_ABANDONED ? GT_PROC_IDLE : GT_PROC_RUNNING,
+			   GT_PROC_IDLE);
+		break;
+	case EV_PROC_STATUS:
+		transition(out, GT_RES_PROC, (int64_t)oe->args[0], (uint8_t)oe->aux,
+			   ev_pstatus_to_state[oe->args[1]]);
+		break;
+	case EV_GO_CREATE:
+	case EV_GO_CREATE_BLOCKED:
+		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], GT_GO_NOT_EXIST,
+			   oe->type == EV_GO_CREATE ? GT_GO_RUNNABLE : GT_GO_WAITING);
+		return stack_or_empty(gen, sym, oe->args[1], &out->transition.stack, e, oe->off);
+	case EV_GO_CREATE_SYSCALL:
+		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], GT_GO_NOT_EXIST, GT_GO_SYSCALL);
+		break;
+	case EV_GO_START:
+		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], GT_GO_RUNNABLE, GT_GO_RUNNING);
+		break;
+	case EV_GO_DESTROY:
+		transition(out, GT_RES_GOROUTINE, self, GT_GO_RUNNING, GT_GO_NOT_EXIST);
+		break;
+	case EV_GO_DESTROY_SYSCALL:
+		transition(out, GT_RES_GOROUTINE, self, GT_GO_SYSCALL, GT_GO_NOT_EXIST);
+		break;
+	case EV_GO_STOP:
+	case EV_GO_BLOCK:
+		transition(out, GT_RES_GOROUTINE, self, GT_GO_RUNNING,
+			   oe->type == EV_GO_STOP ? GT_GO_RUNNABLE : GT_GO_WAITING);
+		out->transition.reason = str_arg(gen, oe->args[0]);
+		out->transition.stack = out->stack;
+		break;
+	case EV_GO_UNBLOCK:
+	case EV_GO_SWITCH:
+	case EV_GO_SWITCH_DESTROY:
+		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], GT_GO_WAITING, GT_GO_RUNNABLE);
+		break;
+	case EV_GO_SYSCALL_BEGIN:
+		transition(out, GT_RES_GOROUTINE, self, GT_GO_RUNNING, GT_GO_SYSCALL);
+		out->transition.stack = out->stack;
+		break;
+	case EV_GO_SYSCALL_END:
+		transition(out, GT_RES_GOROUTINE, self, GT_GO_SYSCALL, GT_GO_RUNNING);
+		break;
+	case EV_GO_SYSCALL_END_BLOCKED:
+		transition(out, GT_RES_GOROUTINE, self, GT_GO_SYSCALL, GT_GO_RUNNABLE);
+		break;
+	case EV_GO_STATUS:
+	case EV_GO_STATUS_STACK:
+		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], (uint8_t)oe->aux,
+			   ev_gostatus_to_state[oe->args[2]]);
+		out->transition.stack = out->stack;
+		break;
+	}
+	return GT_OK;
+}
+
+static void publish_range(const ord_ev *oe, const generation *gen, gt_symtab *sym,
+			  char name_buf[EV_NAME_BUF], gt_event *out)
+{
+	gt_str kind;
+	int n;
+
+	out->range.has_attributes = 0;
+	switch (oe->type) {
+	case EV_STW_BEGIN:
+	case EV_STW_END:
+		kind = oe->type == EV_STW_BEGIN ? str_arg(gen, oe->args[0])
+						: gt_symtab_string(sym, oe->aux_str);
+		n = snprintf(name_buf, EV_NAME_BUF, "stop-the-world (%.*s)", (int)kind.len, kind.ptr);
+		out->range.name = (gt_str){ name_buf, (size_t)n };
+		out->range.scope = GT_RES_GOROUTINE;
+		out->range.scope_id = oe->g;
+		break;
+	case EV_GC_ACTIVE:
+	case EV_GC_BEGIN:
+	case EV_GC_END:
+		out->range.name = (gt_str){ "GC concurrent mark phase", 24 };
+		out->range.scope = GT_RES_NONE;
+		out->range.scope_id = 0;
+		break;
+	case EV_GC_SWEEP_ACTIVE:
+	case EV_GC_SWEEP_BEGIN:
+	case EV_GC_SWEEP_END:
+		out->range.name = (gt_str){ "GC incremental sweep", 20 };
+		out->range.scope = GT_RES_PROC;
+		out->range.scope_id = oe->type == EV_GC_SWEEP_ACTIVE ? (int64_t)oe->args[0] : oe->p;
+		if (oe->type == EV_GC_SWEEP_END) {
+			out->range.has_attributes = 1;
+			out->range.bytes_swept = oe->args[0];
+			out->range.bytes_reclaimed = oe->args[1];
+		}
+		break;
+	default: /* GC mark assist */
+		out->range.name = (gt_str){ "GC mark assist", 14 };
+		out->range.scope = GT_RES_GOROUTINE;
+		out->range.scope_id = oe->type == EV_GC_MARK_ASSIST_ACTIVE ? (int64_t)oe->args[0] : oe->g;
+		break;
+	}
+}
+
+/* time.Unix(sec, nsec): nsec outside [0, 1e9) carries into sec. */
+static void publish_sync(const ord_ev *oe, const generation *gen, gt_event *out)
+{
+	int64_t sec, nsec;
+
+	out->sync.n = (int)oe->args[0];
+	out->sync.has_clock = oe->aux && gen && gen->has_clock;
+	if (!out->sync.has_clock)
+		return;
+	out->sync.clock_trace = gt_ticks_to_ns(gen->freq, gen->snap_ts);
+	out->sync.clock_mono = gen->snap_mono;
+	sec = (int64_t)gen->snap_sec;
+	nsec = (int64_t)gen->snap_nsec;
+	if (nsec < 0 || nsec >= 1000000000) {
+		sec = gt_add64(sec, nsec / 1000000000);
+		nsec %= 1000000000;
+		if (nsec < 0) {
+			nsec += 1000000000;
+			sec = gt_add64(sec, -1);
+		}
+	}
+	out->sync.wall_sec = sec;
+	out->sync.wall_nsec = nsec;
+}
+
+static const char *metric_name(uint8_t type)
+{
+	switch (type) {
+	case EV_PROCS_CHANGE: return "/sched/gomaxprocs:threads";
+	case EV_HEAP_ALLOC: return "/memory/classes/heap/objects:bytes";
+	default: return "/gc/heap/goal:bytes";
+	}
+}
+
+gt_status ev_publish(const ord_ev *oe, const generation *gen, gt_symtab *sym,
+		     char name_buf[EV_NAME_BUF], gt_event *out, gt_err *e)
+{
+	const ev_spec *sp = oe->type == EV_READER_SYNC ? NULL : &ev_specs[oe->type];
+
+	out->kind = sp ? sp->kind : GT_EV_SYNC;
+	out->time = oe->time;
+	out->g = oe->g;
+	out->p = oe->p;
+	out->m = oe->m;
+	out->wire_type = oe->type;
+	out->stack = GT_NO_STACK;
+	if (sp && sp->stack >= 0 && oe->type != EV_CPU_SAMPLE)
+		out->stack = gen_stack_id(gen, oe->args[sp->stack]);
+
+	switch (out->kind) {
+	case GT_EV_SYNC:
+		publish_sync(oe, gen, out);
+		break;
+	case GT_EV_STACK_SAMPLE:
+		return stack_or_empty(gen, sym, oe->args[0], &out->stack, e, oe->off);
+	case GT_EV_STATE_TRANSITION:
+		return publish_transition(oe, gen, sym, out, e);
+	case GT_EV_METRIC:
+		out->metric.name = metric_name(oe->type);
+		out->metric.value = oe->args[0];
+		break;
+	case GT_EV_LABEL:
+		out->label.label = str_arg(gen, oe->args[0]);
+		break;
+	case GT_EV_RANGE_BEGIN:
+	case GT_EV_RANGE_ACTIVE:
+	case GT_EV_RANGE_END:
+		publish_range(oe, gen, sym, name_buf, out);
+		break;
+	case GT_EV_TASK_BEGIN:
+		out->task.id = oe->args[0];
+		out->task.parent = oe->args[1];
+		out->task.type = str_arg(gen, oe->args[2]);
+		break;
+	case GT_EV_TASK_END:
+		out->task.id = oe->args[0];
+		out->task.parent = oe->aux;
+		out->task.type = gt_symtab_string(sym, oe->aux_str);
+		break;
+	case GT_EV_REGION_BEGIN:
+	case GT_EV_REGION_END:
+		out->region.task = oe->args[0];
+		out->region.type = str_arg(gen, oe->args[1]);
+		break;
+	case GT_EV_LOG:
+		out->log.task = oe->args[0];
+		out->log.category = str_arg(gen, oe->args[1]);
+		out->log.message = str_arg(gen, oe->args[2]);
+		break;
+	case GT_EV_EXPERIMENTAL:
+		out->experimental.name = sp->name;
+		out->experimental.experiment = "AllocFree";
+		out->experimental.nargs = sp->nargs;
+		out->experimental.arg_names = sp->arg_names;
+		memcpy(out->experimental.args, oe->args, sizeof oe->args);
+		break;
+	case GT_EV_BAD:
+		return gt_fail(e, GT_ERR_BROKEN, oe->off, "bad event type %u", oe->type);
+	}
+	return GT_OK;
+}

@@ -1,0 +1,229 @@
+/*
+ * gotrace.h - libgotrace: read Go execution traces the way Go's own reader
+ * (internal/trace, as used by `go tool trace`) reads them.
+ *
+ * A reader turns a trace file of any format Go wrote (Go 1.11 to 1.27) into one
+ * ordered, validated stream of events: the stream `go tool trace -d=parsed`
+ * prints.  Stacks are interned in a symbol table whose ids are stable for the
+ * whole trace, so equal stacks from different generations share one id.
+ *
+ *     gt_reader *r = gt_reader_new();
+ *     if (gt_reader_open_file(r, path) == GT_OK) {
+ *         gt_event ev;
+ *         while (gt_reader_next(r, &ev) == GT_OK)
+ *             use(&ev);
+ *     }
+ *     const gt_error *err = gt_reader_error(r);   // code GT_END when all went well
+ *     gt_reader_free(r);
+ *
+ * Lifetimes: the strings (gt_str) inside a gt_event are valid until the next
+ * call to gt_reader_next() or gt_reader_free().  Symbol table ids (stacks,
+ * frames, strings) and the memory they name are valid until gt_reader_free().
+ *
+ * The library never prints and never exits; errors are codes plus a message
+ * that says where in the input the problem was seen.
+ */
+#ifndef GOTRACE_H
+#define GOTRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gt_reader gt_reader;
+typedef struct gt_symtab gt_symtab;
+
+typedef enum gt_status {
+	GT_OK = 0,
+	GT_END,            /* the trace ended cleanly: no more events */
+	GT_ERR_IO,         /* reading the input failed */
+	GT_ERR_FORMAT,     /* not a Go execution trace */
+	GT_ERR_VERSION,    /* a trace version this library does not read */
+	GT_ERR_CORRUPT,    /* malformed bytes: batch framing, varints, tables */
+	GT_ERR_TRUNCATED,  /* the input ends inside a batch or a generation */
+	GT_ERR_BROKEN,     /* well-formed bytes that break the trace's rules */
+	GT_ERR_LIMIT,      /* the input exceeds a size limit of this library */
+	GT_ERR_NOMEM,      /* out of memory */
+} gt_status;
+
+/* A short stable name for a status ("corrupt", "truncated", ...). */
+const char *gt_strerror(gt_status code);
+
+typedef struct gt_error {
+	gt_status code;      /* GT_OK while reading, GT_END after a clean end */
+	uint64_t offset;     /* input byte offset where the problem was seen */
+	uint64_t generation; /* generation being read, 0 if none */
+	int64_t m;           /* thread (M) of the batch involved, -1 if none */
+	const char *msg;     /* what was wrong; Go's wording where Go has one */
+} gt_error;
+
+/* A string that is not NUL-terminated and may contain any bytes. */
+typedef struct gt_str {
+	const char *ptr;
+	size_t len;
+} gt_str;
+
+#define GT_NO_GOROUTINE ((int64_t)-1)
+#define GT_NO_PROC ((int64_t)-1)
+#define GT_NO_THREAD ((int64_t)-1)
+#define GT_NO_TASK UINT64_MAX
+#define GT_BACKGROUND_TASK 0
+#define GT_NO_STACK 0u
+
+typedef enum gt_kind {
+	GT_EV_BAD = 0,
+	GT_EV_SYNC,
+	GT_EV_METRIC,
+	GT_EV_LABEL,
+	GT_EV_STACK_SAMPLE,
+	GT_EV_RANGE_BEGIN,
+	GT_EV_RANGE_ACTIVE,
+	GT_EV_RANGE_END,
+	GT_EV_TASK_BEGIN,
+	GT_EV_TASK_END,
+	GT_EV_REGION_BEGIN,
+	GT_EV_REGION_END,
+	GT_EV_LOG,
+	GT_EV_STATE_TRANSITION,
+	GT_EV_EXPERIMENTAL,
+} gt_kind;
+
+typedef enum gt_resource {
+	GT_RES_NONE = 0,
+	GT_RES_GOROUTINE,
+	GT_RES_PROC,
+	GT_RES_THREAD,
+} gt_resource;
+
+typedef enum gt_go_state {
+	GT_GO_UNDETERMINED = 0,
+	GT_GO_NOT_EXIST,
+	GT_GO_RUNNABLE,
+	GT_GO_RUNNING,
+	GT_GO_WAITING,
+	GT_GO_SYSCALL,
+} gt_go_state;
+
+typedef enum gt_proc_state {
+	GT_PROC_UNDETERMINED = 0,
+	GT_PROC_NOT_EXIST,
+	GT_PROC_RUNNING,
+	GT_PROC_IDLE,
+} gt_proc_state;
+
+typedef struct gt_event {
+	gt_kind kind;
+	int64_t time;     /* nanoseconds on the trace clock */
+	int64_t g, p, m;  /* context before the event: goroutine, proc, thread */
+	uint32_t stack;   /* symbol table stack id of the event, GT_NO_STACK if none */
+	uint8_t wire_type;/* the Go 1.22+ wire event type it came from (diagnostics) */
+	union {
+		struct {               /* GT_EV_STATE_TRANSITION */
+			gt_resource resource; /* GT_RES_GOROUTINE or GT_RES_PROC */
+			int64_t id;           /* goroutine or proc id */
+			uint8_t from, to;     /* gt_go_state or gt_proc_state */
+			gt_str reason;
+			uint32_t stack;       /* the transition's stack, GT_NO_STACK if none */
+		} transition;
+		struct {               /* GT_EV_METRIC */
+			const char *name;  /* e.g. "/sched/gomaxprocs:threads" */
+			uint64_t value;
+		} metric;
+		struct {               /* GT_EV_LABEL: a label on goroutine `g` */
+			gt_str label;
+		} label;
+		struct {               /* GT_EV_RANGE_* */
+			gt_str name;       /* e.g. "GC concurrent mark phase" */
+			gt_resource scope;
+			int64_t scope_id;
+			int has_attributes;/* GC incremental sweep ends carry these */
+			uint64_t bytes_swept, bytes_reclaimed;
+		} range;
+		struct {               /* GT_EV_TASK_BEGIN, GT_EV_TASK_END */
+			uint64_t id, parent;
+			gt_str type;
+		} task;
+		struct {               /* GT_EV_REGION_BEGIN, GT_EV_REGION_END */
+			uint64_t task;
+			gt_str type;
+		} region;
+		struct {               /* GT_EV_LOG */
+			uint64_t task;
+			gt_str category, message;
+		} log;
+		struct {               /* GT_EV_SYNC */
+			int n;             /* 1, 2, ... */
+			int has_clock;     /* Go 1.25+: a clock snapshot follows */
+			int64_t clock_trace; /* trace time of the snapshot (ns) */
+			uint64_t clock_mono;
+			int64_t wall_sec;  /* Unix time of the snapshot */
+			int64_t wall_nsec;
+		} sync;
+		struct {               /* GT_EV_EXPERIMENTAL */
+			const char *name;
+			const char *experiment;
+			int nargs;
+			const char *const *arg_names;
+			uint64_t args[4];
+		} experimental;
+	};
+} gt_event;
+
+/* Reader. */
+gt_reader *gt_reader_new(void);                   /* NULL if out of memory */
+void gt_reader_free(gt_reader *r);                /* NULL is a no-op */
+
+/* Open the input and read its header.  On failure gt_reader_error() says why
+ * and gt_reader_next() returns the same error. */
+gt_status gt_reader_open_file(gt_reader *r, const char *path);
+gt_status gt_reader_open_fd(gt_reader *r, int fd); /* the fd stays the caller's */
+gt_status gt_reader_open_memory(gt_reader *r, const void *src, size_t size);
+
+/* The next event: GT_OK and *ev filled, GT_END at a clean end, or an error.
+ * Errors are sticky.  Everything before an error is a valid stream prefix. */
+gt_status gt_reader_next(gt_reader *r, gt_event *ev);
+
+const gt_error *gt_reader_error(const gt_reader *r);
+
+/* The N of the header's "go 1.N trace" (11, 19, 21, 22, 23, 25, 26), 0 before
+ * the header is read. */
+int gt_reader_version(const gt_reader *r);
+
+/* Bytes of input consumed so far, and the input offset up to which every
+ * generation has been fully delivered (the end of the valid prefix). */
+uint64_t gt_reader_offset(const gt_reader *r);
+uint64_t gt_reader_valid_offset(const gt_reader *r);
+
+/* Peak bytes held for generation data, for benchmarks. */
+size_t gt_reader_peak_memory(const gt_reader *r);
+
+/* Symbol table. */
+typedef struct gt_frame {
+	uint64_t pc;
+	gt_str func;
+	gt_str file;
+	uint64_t line;
+} gt_frame;
+
+const gt_symtab *gt_reader_symtab(const gt_reader *r);
+
+/* Frame ids of a stack, leaf first; *n receives the count. */
+const uint32_t *gt_symtab_stack(const gt_symtab *s, uint32_t stack, size_t *n);
+void gt_symtab_frame(const gt_symtab *s, uint32_t frame, gt_frame *out);
+gt_str gt_symtab_string(const gt_symtab *s, uint32_t id);
+size_t gt_symtab_stack_count(const gt_symtab *s);   /* ids are 1..count */
+size_t gt_symtab_frame_count(const gt_symtab *s);
+
+/* Names used in printing. */
+const char *gt_kind_name(gt_kind k);
+const char *gt_go_state_name(uint8_t s);
+const char *gt_proc_state_name(uint8_t s);
+const char *gt_resource_name(gt_resource r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GOTRACE_H */
