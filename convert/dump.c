@@ -7,10 +7,13 @@
 
 #include "goformat.h"
 #include "outbuf.h"
+#include "output.h"
 #include "sink.h"
 
 typedef struct dump_sink {
 	t2p_sink base;
+	const char *path;
+	t2p_output out;
 	const gt_symtab *sym;
 	outbuf ob;
 } dump_sink;
@@ -164,34 +167,49 @@ static int dump_event(t2p_sink *s, const gt_event *ev)
 	return o->err ? -1 : 0;
 }
 
-static int dump_begin(t2p_sink *s, gt_reader *r, FILE *out)
+static int dump_begin(t2p_sink *s, gt_reader *r)
 {
 	dump_sink *d = (dump_sink *)s;
 
 	d->sym = gt_reader_symtab(r);
-	ob_init(&d->ob, out);
+	if (t2p_output_open(&d->out, d->path))
+		return -1;
+	ob_init(&d->ob, d->out.f);
 	return 0;
 }
 
-static int dump_end(t2p_sink *s, gt_status status, FILE *out)
+/* The text is written as it goes, like go tool trace's; a file output is
+ * kept whole or, if the trace is damaged, with the events before the damage. */
+static int dump_end(t2p_sink *s, gt_status status)
 {
+	dump_sink *d = (dump_sink *)s;
+
 	(void)status;
-	(void)out;
-	return ob_flush(&((dump_sink *)s)->ob);
+	if (ob_flush(&d->ob)) {
+		fprintf(stderr, "%s: %s: write error\n", t2p_prog, d->path ? d->path : "standard output");
+		t2p_output_abort(&d->out);
+		return -1;
+	}
+	return t2p_output_commit(&d->out);
 }
 
 static void dump_free(t2p_sink *s)
 {
+	dump_sink *d = (dump_sink *)s;
+
+	if (d->out.f)
+		t2p_output_abort(&d->out);
 	free(s);
 }
 
-t2p_sink *t2p_dump_sink(void)
+t2p_sink *t2p_dump_sink(const char *path)
 {
 	dump_sink *d = calloc(1, sizeof *d);
 
 	if (!d)
 		return NULL;
-	d->base = (t2p_sink){ .name = "parsed", .streams = 1, .begin = dump_begin,
-			      .event = dump_event, .end = dump_end, .free = dump_free };
+	d->base = (t2p_sink){ .name = "parsed", .begin = dump_begin, .event = dump_event,
+			      .end = dump_end, .free = dump_free };
+	d->path = path;
 	return &d->base;
 }

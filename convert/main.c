@@ -1,6 +1,6 @@
 /*
  * main.c - trace2pprof: flags, one pass over the trace feeding every
- * requested sink, outputs written atomically, errors said once.
+ * requested sink, and errors said once, with where they were found.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -8,30 +8,41 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "gotrace.h"
+#include "output.h"
+#include "pprof.h"
 #include "sink.h"
 
 static const char usage_text[] =
 	"Usage: trace2pprof [flags] [binary] TRACE\n"
 	"\n"
 	"Convert a Go execution trace (runtime/trace, go test -trace, the flight\n"
-	"recorder; Go 1.11 to 1.27) without go tool trace's memory and time.\n"
+	"recorder; Go 1.11 to 1.27) in one pass, without go tool trace's memory.\n"
+	"TRACE may be - for standard input.\n"
 	"\n"
 	"Flags:\n"
+	"  -pprof=TYPE  write a pprof profile, like go tool trace -pprof=TYPE:\n"
+	"               net, sync, syscall or sched; several as net,sync or all\n"
 	"  -d=parsed    print the ordered events exactly as go tool trace -d=parsed\n"
-	"  -o PATH      write the output to PATH instead of standard output\n"
+	"  -o PATH      where to write: the file, or with several outputs a\n"
+	"               directory (TYPE.pb.gz, parsed.txt); default standard output\n"
 	"  -h           print this help\n"
 	"\n"
-	"The binary argument is accepted, as go tool trace accepts it, and ignored.\n"
-	"Exit status: 0 on success, 1 on an unreadable or damaged trace, 2 on bad usage.\n";
-
-static const char *prog = "trace2pprof";
+	"Then: go tool pprof -top sync.pb.gz\n"
+	"\n"
+	"The binary argument is accepted, as go tool trace accepts it; it names the\n"
+	"program in the profiles.  Outputs appear only when complete.\n"
+	"\n"
+	"Exit status: 0 done; 1 the trace could not be read (nothing written);\n"
+	"2 bad usage; 3 the trace is damaged: outputs were written from the part\n"
+	"before the damage, and a warning says how much was lost.\n";
 
 typedef struct options {
 	const char *trace;
+	const char *binary;
 	const char *out;
+	unsigned pprof;     /* bit per PP_ type */
 	int parsed;
 } options;
 
@@ -39,28 +50,53 @@ static void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, "%s: ", t2p_prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nRun '%s -h' for usage.\n", prog);
+	fprintf(stderr, "\nRun '%s -h' for usage.\n", t2p_prog);
 	exit(2);
+}
+
+static unsigned parse_pprof_types(const char *list)
+{
+	unsigned types = 0;
+	const char *p = list;
+
+	if (!strcmp(list, "all"))
+		return (1u << PP_NTYPES) - 1;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int t;
+
+		for (t = 0; t < PP_NTYPES; t++)
+			if (strlen(pp_type_names[t]) == n && !strncmp(p, pp_type_names[t], n))
+				break;
+		if (t == PP_NTYPES)
+			usage_error("unknown pprof type %.*s (want net, sync, syscall, sched or all)",
+				    (int)n, p);
+		types |= 1u << t;
+		p += n + (p[n] == ',');
+	}
+	if (!types)
+		usage_error("-pprof needs a type");
+	return types;
 }
 
 /* Flags as Go's flag package takes them: -name, --name, -name=value and
  * -name value, all before the positional arguments. */
-static int parse_args(int argc, char **argv, options *opt)
+static void parse_args(int argc, char **argv, options *opt)
 {
 	int i;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *val;
-		char name[32];
+		char name[16];
 		size_t n;
 
 		if (a[0] != '-' || a[1] == '\0')
 			break;
-		if (strcmp(a, "--") == 0) {
+		if (!strcmp(a, "--")) {
 			i++;
 			break;
 		}
@@ -75,89 +111,84 @@ static int parse_args(int argc, char **argv, options *opt)
 			fputs(usage_text, stdout);
 			exit(0);
 		}
-		if (!strcmp(name, "d") || !strcmp(name, "o")) {
-			if (!val && (val = argv[++i]) == NULL)
-				usage_error("flag needs an argument: -%s", name);
-			if (name[0] == 'o')
-				opt->out = val;
-			else if (!strcmp(val, "parsed"))
-				opt->parsed = 1;
-			else
-				usage_error("invalid debug mode %s, want: parsed", val);
-			continue;
-		}
-		usage_error("unknown flag: %s", argv[i]);
+		if (strcmp(name, "d") && strcmp(name, "o") && strcmp(name, "pprof"))
+			usage_error("unknown flag: %s", argv[i]);
+		if (!val && !(val = argv[++i]))
+			usage_error("flag needs an argument: -%s", name);
+		if (!strcmp(name, "o"))
+			opt->out = val;
+		else if (!strcmp(name, "pprof"))
+			opt->pprof |= parse_pprof_types(val);
+		else if (!strcmp(val, "parsed"))
+			opt->parsed = 1;
+		else
+			usage_error("invalid debug mode %s, want: parsed", val);
 	}
-	if (argc - i == 1)
+	if (argc - i == 1) {
 		opt->trace = argv[i];
-	else if (argc - i == 2)
+	} else if (argc - i == 2) {
+		opt->binary = argv[i];
 		opt->trace = argv[i + 1];
-	else
-		usage_error("expected a trace file argument");
-	if (!opt->parsed)
-		usage_error("nothing to do: give -d=parsed");
-	return 0;
+	} else {
+		usage_error("expected one trace file argument");
+	}
+	if (!opt->pprof && !opt->parsed)
+		usage_error("nothing to do: give -pprof=TYPE or -d=parsed");
 }
 
-/* An output file written under a temporary name, renamed into place only
- * when it is complete. */
-typedef struct output {
-	const char *path;  /* NULL for standard output */
-	char *tmp;
-	FILE *f;
-} output;
+/* Output paths: the -o file for a single output, else DIR/NAME. */
+typedef struct paths {
+	char *pprof[PP_NTYPES];
+	char *parsed;
+} paths;
 
-static int output_open(output *o, const char *path)
+static char *join(const char *dir, const char *name)
 {
-	int fd;
+	char *p = malloc(strlen(dir) + strlen(name) + 2);
 
-	o->path = path;
-	o->tmp = NULL;
-	if (!path) {
-		o->f = stdout;
+	if (p)
+		sprintf(p, "%s/%s", dir, name);
+	return p;
+}
+
+static int plan_outputs(const options *opt, paths *ps)
+{
+	int count = opt->parsed;
+	struct stat sb;
+
+	for (int t = 0; t < PP_NTYPES; t++)
+		count += (opt->pprof >> t) & 1;
+	if (count == 1) {
+		for (int t = 0; t < PP_NTYPES; t++)
+			if ((opt->pprof >> t) & 1 && opt->out)
+				ps->pprof[t] = strdup(opt->out);
+		if (opt->parsed && opt->out)
+			ps->parsed = strdup(opt->out);
 		return 0;
 	}
-	if (!(o->tmp = malloc(strlen(path) + 16)))
-		return -1;
-	sprintf(o->tmp, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(o->tmp)) < 0 || !(o->f = fdopen(fd, "w"))) {
-		fprintf(stderr, "%s: %s: cannot create: %s\n", prog, path, strerror(errno));
-		if (fd >= 0)
-			close(fd), unlink(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
+	if (!opt->out)
+		usage_error("several outputs need -o DIR");
+	if (stat(opt->out, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "%s: %s: not a directory\n", t2p_prog, opt->out);
 		return -1;
 	}
-	fchmod(fd, 0644 & ~(mode_t)0);
+	for (int t = 0; t < PP_NTYPES; t++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "%s.pb.gz", pp_type_names[t]);
+		if ((opt->pprof >> t) & 1 && !(ps->pprof[t] = join(opt->out, name)))
+			return -1;
+	}
+	if (opt->parsed && !(ps->parsed = join(opt->out, "parsed.txt")))
+		return -1;
 	return 0;
-}
-
-/* Close the output, keeping it only if ok. */
-static int output_close(output *o, int ok)
-{
-	int rc = 0;
-
-	if (!o->path)
-		return fflush(stdout) == 0 ? 0 : -1;
-	if (fclose(o->f) != 0)
-		ok = 0, rc = -1;
-	if (ok && rename(o->tmp, o->path) != 0) {
-		fprintf(stderr, "%s: %s: cannot write: %s\n", prog, o->path, strerror(errno));
-		rc = -1;
-		ok = 0;
-	}
-	if (!ok)
-		unlink(o->tmp);
-	free(o->tmp);
-	return rc;
 }
 
 static void report_error(const char *trace, const gt_reader *r)
 {
 	const gt_error *e = gt_reader_error(r);
-	struct stat sb;
 
-	fprintf(stderr, "%s: %s: %s", prog, trace, e->msg);
+	fprintf(stderr, "%s: %s: %s", t2p_prog, trace, e->msg);
 	if (e->code != GT_ERR_IO && e->code != GT_ERR_FORMAT && e->code != GT_ERR_VERSION) {
 		fprintf(stderr, ": offset=%llu", (unsigned long long)e->offset);
 		if (e->generation)
@@ -166,61 +197,71 @@ static void report_error(const char *trace, const gt_reader *r)
 			fprintf(stderr, ", m=%lld", (long long)e->m);
 	}
 	fputc('\n', stderr);
-	if (gt_reader_valid_offset(r) > 16 && stat(trace, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    sb.st_size > 0) {
-		uint64_t valid = gt_reader_valid_offset(r), size = (uint64_t)sb.st_size;
+}
 
-		fprintf(stderr, "%s: %s: the first %llu bytes were read; lost %.2f%% of the trace\n",
-			prog, trace, (unsigned long long)valid, 100.0 * (double)(size - valid) / (double)size);
-	}
+static void report_loss(const char *trace, const gt_reader *r)
+{
+	uint64_t valid = gt_reader_valid_offset(r), size = gt_reader_offset(r);
+	struct stat sb;
+
+	if (strcmp(trace, "-") && stat(trace, &sb) == 0 && S_ISREG(sb.st_mode))
+		size = (uint64_t)sb.st_size;
+	if (size < valid)
+		size = valid;
+	fprintf(stderr, "%s: %s: kept the first %llu of %llu bytes; lost %.2f%% of the trace\n",
+		t2p_prog, trace, (unsigned long long)valid, (unsigned long long)size,
+		size ? 100.0 * (double)(size - valid) / (double)size : 0.0);
 }
 
 int main(int argc, char **argv)
 {
 	options opt = { 0 };
+	paths ps = { 0 };
+	t2p_sink *sinks[2];
+	int nsinks = 0, failed = 0;
 	gt_reader *r;
-	t2p_sink *sink;
-	output out;
 	gt_status st;
 	gt_event ev;
-	int failed = 0;
 
 	parse_args(argc, argv, &opt);
-	if (!(r = gt_reader_new()) || !(sink = t2p_dump_sink())) {
-		fprintf(stderr, "%s: out of memory\n", prog);
+	if (plan_outputs(&opt, &ps))
+		return 1;
+	if (opt.pprof && !(sinks[nsinks++] = t2p_pprof_sink(opt.pprof, (const char *const *)ps.pprof,
+							     opt.binary)))
+		nsinks = -1;
+	if (nsinks >= 0 && opt.parsed && !(sinks[nsinks++] = t2p_dump_sink(ps.parsed)))
+		nsinks = -1;
+	if (nsinks < 0 || !(r = gt_reader_new())) {
+		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return 1;
 	}
-	if (strcmp(opt.trace, "-") == 0)
-		st = gt_reader_open_fd(r, 0);
-	else
-		st = gt_reader_open_file(r, opt.trace);
+	st = strcmp(opt.trace, "-") ? gt_reader_open_file(r, opt.trace) : gt_reader_open_fd(r, 0);
 	if (st != GT_OK) {
 		report_error(opt.trace, r);
-		gt_reader_free(r);
-		sink->free(sink);
-		return 1;
-	}
-	if (output_open(&out, opt.out)) {
-		gt_reader_free(r);
-		sink->free(sink);
-		return 1;
-	}
-	sink->begin(sink, r, out.f);
-	while ((st = gt_reader_next(r, &ev)) == GT_OK)
-		if (sink->event(sink, &ev))
-			break;
-	if (sink->end(sink, st, out.f)) {
-		fprintf(stderr, "%s: %s: write error: %s\n", prog, opt.out ? opt.out : "stdout",
-			strerror(errno));
 		failed = 1;
 	}
-	if (st != GT_END && st != GT_OK) {
+	for (int i = 0; !failed && i < nsinks; i++)
+		if (sinks[i]->begin(sinks[i], r))
+			failed = 1;
+	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK)
+		for (int i = 0; i < nsinks && !failed; i++)
+			if (sinks[i]->event(sinks[i], &ev))
+				failed = 1;
+	if (!failed && st != GT_END)
 		report_error(opt.trace, r);
-		failed = 1;
-	}
-	if (output_close(&out, !failed))
-		failed = 1;
-	sink->free(sink);
+	for (int i = 0; !failed && i < nsinks; i++)
+		if (sinks[i]->end(sinks[i], st))
+			failed = 1;
+	if (!failed && st != GT_END)
+		report_loss(opt.trace, r);
+	/* free() discards any output that end() did not commit. */
+	for (int i = 0; i < nsinks; i++)
+		sinks[i]->free(sinks[i]);
+	for (int t = 0; t < PP_NTYPES; t++)
+		free(ps.pprof[t]);
+	free(ps.parsed);
 	gt_reader_free(r);
-	return failed;
+	if (failed)
+		return 1;
+	return st == GT_END ? 0 : 3;
 }

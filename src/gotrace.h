@@ -206,6 +206,7 @@ typedef struct gt_frame {
 	gt_str func;
 	gt_str file;
 	uint64_t line;
+	uint32_t func_id, file_id;  /* the symbol table ids of func and file */
 } gt_frame;
 
 const gt_symtab *gt_reader_symtab(const gt_reader *r);

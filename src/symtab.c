@@ -301,6 +301,8 @@ void gt_symtab_frame(const gt_symtab *s, uint32_t frame, gt_frame *out)
 	out->line = k->line;
 	out->func = gt_symtab_string(s, k->func);
 	out->file = gt_symtab_string(s, k->file);
+	out->func_id = k->func;
+	out->file_id = k->file;
 }
 
 gt_str gt_symtab_string(const gt_symtab *s, uint32_t id)

@@ -1,0 +1,300 @@
+/*
+ * profile.c - see profile.h.  The message is built with protobuf-c's
+ * generated structs and packed through gzbuf, so the serialized profile is
+ * never held in memory.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gzbuf.h"
+#include "profile.h"
+#include "profile.pb-c.h"
+#include "u64map.h"
+
+typedef Perftools__Profiles__Profile Profile;
+typedef Perftools__Profiles__Sample Sample;
+typedef Perftools__Profiles__Location Location;
+typedef Perftools__Profiles__Line Line;
+typedef Perftools__Profiles__Function Function;
+typedef Perftools__Profiles__Mapping Mapping;
+typedef Perftools__Profiles__ValueType ValueType;
+
+/* The string table: protobuf-c wants NUL-terminated strings, so symbol
+ * table strings are copied once each. */
+typedef struct strtab {
+	char **v;
+	unsigned char *owned;  /* 1 if v[i] was copied */
+	size_t n;
+	u64map by_sym;         /* symbol string id -> index */
+} strtab;
+
+typedef struct builder {
+	const gt_symtab *sym;
+	strtab st;
+	u64map loc_by_pc;      /* pc -> location index */
+	u64map fn_by_key;      /* file << 32 | func (symbol ids) -> function index */
+	Location *locs;  Location **loc_ptrs;  Line *lines;  Line **line_ptrs;  size_t nlocs;
+	Function *fns;   Function **fn_ptrs;   size_t nfns;
+	Sample *samples; Sample **sample_ptrs; size_t nsamples;
+	uint64_t *loc_ids;     /* every sample's location ids, back to back */
+	int64_t *values;       /* two per sample */
+	uint64_t min_pc, max_pc;
+	int oom;
+} builder;
+
+static int64_t str_add(builder *b, char *s, int owned)
+{
+	strtab *t = &b->st;
+
+	if (!s) {
+		b->oom = 1;
+		return 0;
+	}
+	t->v[t->n] = s;
+	t->owned[t->n] = (unsigned char)owned;
+	return (int64_t)t->n++;
+}
+
+static int64_t str_literal(builder *b, const char *s)
+{
+	for (size_t i = 0; i < b->st.n; i++)
+		if (strcmp(b->st.v[i], s) == 0)
+			return (int64_t)i;
+	return str_add(b, (char *)s, 0);
+}
+
+static int64_t str_sym(builder *b, uint32_t id)
+{
+	int added;
+	uint64_t *slot = u64map_put(&b->st.by_sym, id, &added);
+	gt_str s;
+	char *copy;
+
+	if (!slot) {
+		b->oom = 1;
+		return 0;
+	}
+	if (!added)
+		return (int64_t)*slot;
+	s = gt_symtab_string(b->sym, id);
+	if ((copy = malloc(s.len + 1))) {
+		memcpy(copy, s.ptr, s.len);
+		copy[s.len] = '\0';
+	}
+	*slot = (uint64_t)str_add(b, copy, 1);
+	return (int64_t)*slot;
+}
+
+/* The function of a frame: one per (file, name), as BuildProfile keys them. */
+static uint64_t function_id(builder *b, uint32_t func, uint32_t file)
+{
+	int added;
+	uint64_t *slot = u64map_put(&b->fn_by_key, (uint64_t)file << 32 | func, &added);
+	Function *fn;
+
+	if (!slot) {
+		b->oom = 1;
+		return 0;
+	}
+	if (!added)
+		return *slot + 1;
+	fn = &b->fns[b->nfns];
+	perftools__profiles__function__init(fn);
+	fn->id = b->nfns + 1;
+	fn->name = fn->system_name = str_sym(b, func);
+	fn->filename = str_sym(b, file);
+	b->fn_ptrs[b->nfns] = fn;
+	*slot = b->nfns++;
+	return fn->id;
+}
+
+/* The location of a PC: the first frame seen for a PC defines it. */
+static uint64_t location_id(builder *b, uint32_t frame_id)
+{
+	gt_frame f;
+	int added;
+	uint64_t *slot;
+	Location *loc;
+	Line *line;
+
+	gt_symtab_frame(b->sym, frame_id, &f);
+	if (!(slot = u64map_put(&b->loc_by_pc, f.pc, &added))) {
+		b->oom = 1;
+		return 0;
+	}
+	if (!added)
+		return *slot + 1;
+	loc = &b->locs[b->nlocs];
+	line = &b->lines[b->nlocs];
+	perftools__profiles__location__init(loc);
+	perftools__profiles__line__init(line);
+	line->function_id = function_id(b, f.func_id, f.file_id);
+	line->line = (int64_t)f.line;
+	loc->id = b->nlocs + 1;
+	loc->mapping_id = 1;
+	loc->address = f.pc;
+	loc->n_line = 1;
+	b->line_ptrs[b->nlocs] = line;
+	loc->line = &b->line_ptrs[b->nlocs];
+	b->loc_ptrs[b->nlocs] = loc;
+	if (b->nlocs == 0 || f.pc < b->min_pc)
+		b->min_pc = f.pc;
+	if (f.pc > b->max_pc)
+		b->max_pc = f.pc;
+	*slot = b->nlocs++;
+	return loc->id;
+}
+
+static void add_sample(builder *b, const pp_rec *r, uint64_t *ids)
+{
+	size_t n;
+	const uint32_t *frames = gt_symtab_stack(b->sym, r->stack, &n);
+	Sample *s = &b->samples[b->nsamples];
+	int64_t *values = &b->values[2 * b->nsamples];
+
+	if (n > 128) /* cmd/trace's pprofMaxStack */
+		n = 128;
+	perftools__profiles__sample__init(s);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = location_id(b, frames[i]);
+	values[0] = (int64_t)r->count;
+	values[1] = r->time;
+	s->n_location_id = n;
+	s->location_id = ids;
+	s->n_value = 2;
+	s->value = values;
+	b->sample_ptrs[b->nsamples++] = s;
+}
+
+static int builder_alloc(builder *b, const pp_rec *recs, size_t n)
+{
+	size_t frames = 0, strings;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+
+		gt_symtab_stack(b->sym, recs[i].stack, &k);
+		frames += k;
+	}
+	strings = 16 + 2 * frames;
+	b->st.v = calloc(strings, sizeof *b->st.v);
+	b->st.owned = calloc(strings, 1);
+	b->locs = calloc(frames + 1, sizeof *b->locs);
+	b->loc_ptrs = calloc(frames + 1, sizeof *b->loc_ptrs);
+	b->lines = calloc(frames + 1, sizeof *b->lines);
+	b->line_ptrs = calloc(frames + 1, sizeof *b->line_ptrs);
+	b->fns = calloc(frames + 1, sizeof *b->fns);
+	b->fn_ptrs = calloc(frames + 1, sizeof *b->fn_ptrs);
+	b->samples = calloc(n + 1, sizeof *b->samples);
+	b->sample_ptrs = calloc(n + 1, sizeof *b->sample_ptrs);
+	b->loc_ids = calloc(frames + 1, sizeof *b->loc_ids);
+	b->values = calloc(2 * n + 1, sizeof *b->values);
+	return b->st.v && b->st.owned && b->locs && b->loc_ptrs && b->lines && b->line_ptrs &&
+			       b->fns && b->fn_ptrs && b->samples && b->sample_ptrs && b->loc_ids &&
+			       b->values
+		       ? 0
+		       : -1;
+}
+
+static void builder_free(builder *b)
+{
+	for (size_t i = 0; i < b->st.n; i++)
+		if (b->st.owned[i])
+			free(b->st.v[i]);
+	free(b->st.v);
+	free(b->st.owned);
+	u64map_free(&b->st.by_sym);
+	u64map_free(&b->loc_by_pc);
+	u64map_free(&b->fn_by_key);
+	free(b->locs);
+	free(b->loc_ptrs);
+	free(b->lines);
+	free(b->line_ptrs);
+	free(b->fns);
+	free(b->fn_ptrs);
+	free(b->samples);
+	free(b->sample_ptrs);
+	free(b->loc_ids);
+	free(b->values);
+}
+
+int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_rec *recs, size_t n,
+		     const pp_meta *meta)
+{
+	builder b;
+	Profile p;
+	ValueType types[2], period_type;
+	Mapping mapping, *mapping_ptr = &mapping;
+	ValueType *type_ptrs[2] = { &types[0], &types[1] };
+	int64_t comment;
+	gzbuf gz;
+	size_t used = 0;
+	int rc = -1;
+
+	memset(&b, 0, sizeof b);
+	b.sym = sym;
+	u64map_init(&b.st.by_sym, sizeof(uint64_t));
+	u64map_init(&b.loc_by_pc, sizeof(uint64_t));
+	u64map_init(&b.fn_by_key, sizeof(uint64_t));
+	if (builder_alloc(&b, recs, n))
+		goto out;
+
+	/* String table order as cmd/trace's: the sample types, the
+	 * functions' strings as met, then the period type. */
+	perftools__profiles__profile__init(&p);
+	str_literal(&b, "");
+	for (int i = 0; i < 2; i++) {
+		perftools__profiles__value_type__init(&types[i]);
+		types[i].type = str_literal(&b, i ? "delay" : "contentions");
+		types[i].unit = str_literal(&b, i ? "nanoseconds" : "count");
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+
+		if (recs[i].count == 0)
+			continue;
+		gt_symtab_stack(sym, recs[i].stack, &k);
+		add_sample(&b, &recs[i], b.loc_ids + used);
+		used += k > 128 ? 128 : k;
+	}
+	perftools__profiles__value_type__init(&period_type);
+	period_type.type = str_literal(&b, "trace");
+	period_type.unit = str_literal(&b, "count");
+
+	/* With a symbolized mapping, pprof neither looks for the binary nor
+	 * says "Main binary filename not available". */
+	perftools__profiles__mapping__init(&mapping);
+	mapping.id = 1;
+	mapping.memory_start = b.min_pc;
+	mapping.memory_limit = b.max_pc + 1;
+	mapping.filename = str_literal(&b, meta->mapping_file);
+	mapping.has_functions = mapping.has_filenames = mapping.has_line_numbers = 1;
+	comment = str_literal(&b, meta->comment);
+
+	p.n_sample_type = 2;
+	p.sample_type = type_ptrs;
+	p.n_sample = b.nsamples;
+	p.sample = b.sample_ptrs;
+	p.n_mapping = 1;
+	p.mapping = &mapping_ptr;
+	p.n_location = b.nlocs;
+	p.location = b.loc_ptrs;
+	p.n_function = b.nfns;
+	p.function = b.fn_ptrs;
+	p.n_string_table = b.st.n;
+	p.string_table = b.st.v;
+	p.time_nanos = meta->time_nanos;
+	p.duration_nanos = meta->duration_nanos;
+	p.period_type = &period_type;
+	p.period = 1;
+	p.n_comment = 1;
+	p.comment = &comment;
+	p.default_sample_type = types[1].type;
+	if (b.oom || gzbuf_init(&gz, f))
+		goto out;
+	protobuf_c_message_pack_to_buffer(&p.base, &gz.base);
+	rc = gzbuf_finish(&gz);
+out:
+	builder_free(&b);
+	return rc;
+}

@@ -1,0 +1,213 @@
+/*
+ * pprofcmp - compare two gzipped pprof profiles by their samples.
+ *
+ *     pprofcmp [-v] WANT.pb.gz GOT.pb.gz
+ *
+ * Each sample is keyed by its stack as function/file/line/PC frames, leaf
+ * first; values of equal keys are summed (cmd/trace's sample order and ids
+ * are random, so only this is comparable).  Exit 0 if both profiles have the
+ * same samples and sample types, 1 if not (differences printed), 2 on
+ * unreadable input.  -v prints the samples.  Also checks that each profile's
+ * ids resolve, so it doubles as a validator of our own output.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "profile.pb-c.h"
+
+typedef Perftools__Profiles__Profile Profile;
+
+typedef struct sample {
+	char *key;
+	int64_t count, delay;
+} sample;
+
+typedef struct profile_set {
+	sample *v;
+	size_t n;
+	char *types;
+} profile_set;
+
+static unsigned char *read_gz(const char *path, size_t *len)
+{
+	gzFile f = gzopen(path, "rb");
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *buf = malloc(cap);
+	int got;
+
+	if (!f || !buf) {
+		fprintf(stderr, "pprofcmp: %s: cannot open\n", path);
+		exit(2);
+	}
+	while ((got = gzread(f, buf + n, (unsigned)(cap - n))) > 0) {
+		n += (size_t)got;
+		if (n == cap && !(buf = realloc(buf, cap *= 2)))
+			exit(2);
+	}
+	if (got < 0) {
+		fprintf(stderr, "pprofcmp: %s: not gzip data\n", path);
+		exit(2);
+	}
+	gzclose(f);
+	*len = n;
+	return buf;
+}
+
+static const char *str(const Profile *p, int64_t i, const char *path)
+{
+	if (i < 0 || (size_t)i >= p->n_string_table) {
+		fprintf(stderr, "pprofcmp: %s: string index %lld out of range\n", path, (long long)i);
+		exit(2);
+	}
+	return p->string_table[i];
+}
+
+static const Perftools__Profiles__Location *loc(const Profile *p, uint64_t id, const char *path)
+{
+	for (size_t i = 0; i < p->n_location; i++)
+		if (p->location[i]->id == id)
+			return p->location[i];
+	fprintf(stderr, "pprofcmp: %s: no location %llu\n", path, (unsigned long long)id);
+	exit(2);
+}
+
+static const Perftools__Profiles__Function *fn(const Profile *p, uint64_t id, const char *path)
+{
+	for (size_t i = 0; i < p->n_function; i++)
+		if (p->function[i]->id == id)
+			return p->function[i];
+	fprintf(stderr, "pprofcmp: %s: no function %llu\n", path, (unsigned long long)id);
+	exit(2);
+}
+
+static void append(char **s, size_t *len, size_t *cap, const char *add)
+{
+	size_t n = strlen(add);
+
+	while (*len + n + 1 > *cap)
+		*s = realloc(*s, *cap = *cap ? *cap * 2 : 256);
+	memcpy(*s + *len, add, n + 1);
+	*len += n;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const sample *)a)->key, ((const sample *)b)->key);
+}
+
+static profile_set load(const char *path)
+{
+	size_t len, cap = 0, tlen = 0;
+	unsigned char *buf = read_gz(path, &len);
+	Profile *p = perftools__profiles__profile__unpack(NULL, len, buf);
+	profile_set set = { 0 };
+
+	if (!p) {
+		fprintf(stderr, "pprofcmp: %s: not a profile.proto message\n", path);
+		exit(2);
+	}
+	for (size_t i = 0; i < p->n_sample_type; i++) {
+		append(&set.types, &tlen, &cap, str(p, p->sample_type[i]->type, path));
+		append(&set.types, &tlen, &cap, "/");
+		append(&set.types, &tlen, &cap, str(p, p->sample_type[i]->unit, path));
+		append(&set.types, &tlen, &cap, " ");
+	}
+	set.v = calloc(p->n_sample + 1, sizeof *set.v);
+	for (size_t i = 0; i < p->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = p->sample[i];
+		char *key = NULL, frame[64];
+		size_t klen = 0, kcap = 0;
+
+		append(&key, &klen, &kcap, "");
+		for (size_t k = 0; k < s->n_location_id; k++) {
+			const Perftools__Profiles__Location *l = loc(p, s->location_id[k], path);
+
+			for (size_t j = 0; j < l->n_line; j++) {
+				const Perftools__Profiles__Function *f = fn(p, l->line[j]->function_id, path);
+
+				append(&key, &klen, &kcap, "\t");
+				append(&key, &klen, &kcap, str(p, f->name, path));
+				append(&key, &klen, &kcap, " ");
+				append(&key, &klen, &kcap, str(p, f->filename, path));
+				snprintf(frame, sizeof frame, ":%lld 0x%llx\n", (long long)l->line[j]->line,
+					 (unsigned long long)l->address);
+				append(&key, &klen, &kcap, frame);
+			}
+		}
+		if (s->n_value != 2) {
+			fprintf(stderr, "pprofcmp: %s: sample with %zu values\n", path, s->n_value);
+			exit(2);
+		}
+		set.v[set.n++] = (sample){ key, s->value[0], s->value[1] };
+	}
+	qsort(set.v, set.n, sizeof *set.v, by_key);
+	/* Sum samples with equal stacks. */
+	{
+		size_t k = 0;
+
+		for (size_t i = 0; i < set.n; i++) {
+			if (k && strcmp(set.v[k - 1].key, set.v[i].key) == 0) {
+				set.v[k - 1].count += set.v[i].count;
+				set.v[k - 1].delay += set.v[i].delay;
+				free(set.v[i].key);
+				continue;
+			}
+			set.v[k++] = set.v[i];
+		}
+		set.n = k;
+	}
+	perftools__profiles__profile__free_unpacked(p, NULL);
+	free(buf);
+	return set;
+}
+
+static void print_sample(const char *tag, const sample *s)
+{
+	printf("%s count=%lld delay=%lld\n%s", tag, (long long)s->count, (long long)s->delay, s->key);
+}
+
+int main(int argc, char **argv)
+{
+	int verbose = argc > 1 && strcmp(argv[1], "-v") == 0, diff = 0;
+	profile_set want, got;
+	size_t i = 0, j = 0;
+
+	if (argc != 3 + verbose) {
+		fprintf(stderr, "usage: pprofcmp [-v] WANT.pb.gz GOT.pb.gz\n");
+		return 2;
+	}
+	want = load(argv[1 + verbose]);
+	got = load(argv[2 + verbose]);
+	if (strcmp(want.types, got.types) != 0) {
+		printf("sample types differ: want %s, got %s\n", want.types, got.types);
+		diff = 1;
+	}
+	while (i < want.n || j < got.n) {
+		int c = i == want.n ? 1 : j == got.n ? -1 : strcmp(want.v[i].key, got.v[j].key);
+
+		if (c < 0) {
+			print_sample("missing", &want.v[i++]);
+			diff = 1;
+		} else if (c > 0) {
+			print_sample("extra", &got.v[j++]);
+			diff = 1;
+		} else {
+			if (want.v[i].count != got.v[j].count || want.v[i].delay != got.v[j].delay) {
+				printf("want count=%lld delay=%lld, ", (long long)want.v[i].count,
+				       (long long)want.v[i].delay);
+				print_sample("got", &got.v[j]);
+				diff = 1;
+			} else if (verbose) {
+				print_sample("same", &got.v[j]);
+			}
+			i++;
+			j++;
+		}
+	}
+	if (!diff)
+		printf("%zu samples match\n", want.n);
+	return diff;
+}
