@@ -155,6 +155,29 @@ static tcur batch_cursor(const wire_src *src, const wire_batch *b)
 	return c;
 }
 
+/* Insert string id; the bytes are at window position `off` (v2 batches)
+ * or at `p` (tables built by another reader). */
+static gt_status put_string(generation *g, uint64_t id, size_t off, const char *p, size_t len,
+			    uint64_t err_off, gt_err *e)
+{
+	uint32_t *slot;
+
+	/* Id 0 is the implicit empty string, so defining it is a duplicate. */
+	if (id == 0 || idtab_get(&g->str_ids, id))
+		return gt_fail(e, GT_ERR_CORRUPT, err_off, "multiple strings with the same ID: id=%llu",
+			       (unsigned long long)id);
+	if (GT_RESERVE(g->strs, g->capstrs, g->nstrs + 1) || !(slot = idtab_slot(&g->str_ids, id)))
+		return nomem(e, err_off);
+	g->strs[g->nstrs] = (gen_str){ off, p, (uint32_t)len, GEN_NO_SYM };
+	*slot = (uint32_t)++g->nstrs;
+	return GT_OK;
+}
+
+gt_status gen_put_string(generation *g, uint64_t id, const char *p, size_t len, gt_err *e)
+{
+	return put_string(g, id, 0, p, len, 0, e);
+}
+
 static gt_status add_strings(generation *g, const wire_src *src, const wire_batch *b, gt_err *e)
 {
 	tcur c = batch_cursor(src, b);
@@ -163,7 +186,6 @@ static gt_status add_strings(generation *g, const wire_src *src, const wire_batc
 	c.p++; /* EvStrings */
 	while (c.p < c.end) {
 		uint64_t off = tcur_off(&c), id, len;
-		uint32_t *slot;
 		uint8_t typ = *c.p++;
 
 		if (typ != EV_STRING)
@@ -177,43 +199,76 @@ static gt_status add_strings(generation *g, const wire_src *src, const wire_batc
 			return gt_fail(e, GT_ERR_CORRUPT, off,
 				       "failed to read full string: read %ld but wanted %llu",
 				       (long)(c.end - c.p), (unsigned long long)len);
-		/* Id 0 is the implicit empty string, so defining it is a duplicate. */
-		if (id == 0 || idtab_get(&g->str_ids, id))
-			return gt_fail(e, GT_ERR_CORRUPT, off, "multiple strings with the same ID: id=%llu",
-				       (unsigned long long)id);
-		if (GT_RESERVE(g->strs, g->capstrs, g->nstrs + 1) || !(slot = idtab_slot(&g->str_ids, id)))
-			return nomem(e, off);
-		g->strs[g->nstrs] = (gen_str){ b->off + (size_t)(c.p - c.start), NULL, (uint32_t)len,
-					       GEN_NO_SYM };
-		*slot = (uint32_t)++g->nstrs;
+		if ((st = put_string(g, id, b->off + (size_t)(c.p - c.start), NULL, (size_t)len, off, e)))
+			return st;
 		c.p += len;
 	}
 	return GT_OK;
+}
+
+gt_status gen_put_frame(generation *g, uint64_t pc, uint64_t func, uint64_t file, uint64_t line,
+			gt_err *e)
+{
+	int added;
+	gen_pc *f = u64map_put(&g->pcs, pc, &added);
+
+	if (!f)
+		return nomem(e, 0);
+	if (added) /* the first definition of a PC wins */
+		*f = (gen_pc){ func, file, line, 0 };
+	return GT_OK;
+}
+
+/* Start stack id, whose n PCs the caller appends to stack_pcs. */
+static gt_status begin_stack(generation *g, uint64_t id, size_t n, uint64_t err_off, gt_err *e)
+{
+	if (id == 0 || idtab_get(&g->stack_ids, id))
+		return gt_fail(e, GT_ERR_CORRUPT, err_off, "multiple stacks with the same ID: id=%llu",
+			       (unsigned long long)id);
+	if (GT_RESERVE(g->stack_pcs, g->capstack_pcs, g->nstack_pcs + n) ||
+	    GT_RESERVE(g->stacks, g->capstacks, g->nstacks + 1))
+		return nomem(e, err_off);
+	g->stacks[g->nstacks] = (gen_stack){ id, g->nstack_pcs, (uint32_t)n };
+	return GT_OK;
+}
+
+static gt_status end_stack(generation *g, uint64_t err_off, gt_err *e)
+{
+	uint32_t *slot = idtab_slot(&g->stack_ids, g->stacks[g->nstacks].id);
+
+	if (!slot)
+		return nomem(e, err_off);
+	*slot = (uint32_t)++g->nstacks;
+	return GT_OK;
+}
+
+gt_status gen_put_stack(generation *g, uint64_t id, const uint64_t *pcs, size_t n, gt_err *e)
+{
+	gt_status st = begin_stack(g, id, n, 0, e);
+
+	if (st)
+		return st;
+	memcpy(g->stack_pcs + g->nstack_pcs, pcs, n * sizeof *pcs);
+	g->nstack_pcs += n;
+	return end_stack(g, 0, e);
 }
 
 static gt_status add_frame(generation *g, tcur *c, uint64_t stack_id, uint64_t i, gt_err *e)
 {
 	static const char *const what[4] = { "PC", "funcID", "fileID", "line" };
 	uint64_t v[4];
-	gen_pc *pc;
-	int added;
 
 	for (int k = 0; k < 4; k++) {
 		uint64_t off = tcur_off(c);
 		int rc = wire_read_uvarint(&c->p, c->end, &v[k]);
 
 		if (rc != UV_OK)
-			return gt_fail(e, GT_ERR_CORRUPT, off,
-				       "reading frame %llu's %s for stack %llu: %s",
+			return gt_fail(e, GT_ERR_CORRUPT, off, "reading frame %llu's %s for stack %llu: %s",
 				       (unsigned long long)i + 1, what[k], (unsigned long long)stack_id,
 				       wire_uvarint_error(rc));
 	}
-	if (!(pc = u64map_put(&g->pcs, v[0], &added)))
-		return nomem(e, tcur_off(c));
-	if (added) /* the first definition of a PC wins */
-		*pc = (gen_pc){ v[1], v[2], v[3], 0 };
 	g->stack_pcs[g->nstack_pcs++] = v[0];
-	return GT_OK;
+	return gen_put_frame(g, v[0], v[1], v[2], v[3], e);
 }
 
 static gt_status add_stacks(generation *g, const wire_src *src, const wire_batch *b, gt_err *e)
@@ -224,7 +279,6 @@ static gt_status add_stacks(generation *g, const wire_src *src, const wire_batch
 	c.p++; /* EvStacks */
 	while (c.p < c.end) {
 		uint64_t off = tcur_off(&c), id, n;
-		uint32_t *slot;
 		uint8_t typ = *c.p++;
 
 		if (typ != EV_STACK)
@@ -234,19 +288,13 @@ static gt_status add_stacks(generation *g, const wire_src *src, const wire_batch
 		if (n > MAX_FRAMES_PER_STACK)
 			return gt_fail(e, GT_ERR_CORRUPT, off, "invalid stack size %llu, maximum is %d",
 				       (unsigned long long)n, MAX_FRAMES_PER_STACK);
-		if (GT_RESERVE(g->stack_pcs, g->capstack_pcs, g->nstack_pcs + n) ||
-		    GT_RESERVE(g->stacks, g->capstacks, g->nstacks + 1))
-			return nomem(e, off);
-		g->stacks[g->nstacks] = (gen_stack){ id, g->nstack_pcs, (uint32_t)n };
+		if ((st = begin_stack(g, id, (size_t)n, off, e)))
+			return st;
 		for (uint64_t i = 0; i < n; i++)
 			if ((st = add_frame(g, &c, id, i, e)))
 				return st;
-		if (id == 0 || idtab_get(&g->stack_ids, id))
-			return gt_fail(e, GT_ERR_CORRUPT, off, "multiple stacks with the same ID: id=%llu",
-				       (unsigned long long)id);
-		if (!(slot = idtab_slot(&g->stack_ids, id)))
-			return nomem(e, off);
-		*slot = (uint32_t)++g->nstacks;
+		if ((st = end_stack(g, off, e)))
+			return st;
 	}
 	return GT_OK;
 }
@@ -429,7 +477,7 @@ static gt_status intern_pc(generation *g, uint64_t pc_value, gen_pc *pc, const g
 }
 
 /* Validate every stack's frames (Go's validateStackStrings) and intern it. */
-static gt_status intern_stacks(generation *g, gt_symtab *sym, gt_err *e)
+gt_status gen_intern_stacks(generation *g, gt_symtab *sym, gt_err *e)
 {
 	uint32_t frames[MAX_FRAMES_PER_STACK];
 
@@ -491,7 +539,7 @@ gt_status gen_finish(generation *g, const wire_src *src, int version, gt_symtab 
 		return gt_fail(e, GT_ERR_BROKEN, 0, "no clock snapshot event found");
 	for (size_t i = 0; i < g->nstrs; i++)
 		g->strs[i].ptr = (const char *)src->data + g->strs[i].off;
-	if ((st = intern_stacks(g, sym, e)) || (st = group_by_m(g, e)))
+	if ((st = gen_intern_stacks(g, sym, e)) || (st = group_by_m(g, e)))
 		return st;
 	/* Samples carry absolute ticks; Go converts and then sorts them. */
 	for (size_t i = 0; i < g->ncpu; i++)

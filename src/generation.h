@@ -87,6 +87,15 @@ gt_status gen_add_batch(generation *g, const wire_src *src, const wire_batch *b,
  * batches grouped by M. */
 gt_status gen_finish(generation *g, const wire_src *src, int version, gt_symtab *sym, gt_err *e);
 
+/* Tables filled by a reader that parses them itself (legacy traces): insert
+ * a string (p must outlive the table), a stack's PCs, a PC's frame (the first
+ * definition wins); then validate and intern every stack. */
+gt_status gen_put_string(generation *g, uint64_t id, const char *p, size_t len, gt_err *e);
+gt_status gen_put_stack(generation *g, uint64_t id, const uint64_t *pcs, size_t n, gt_err *e);
+gt_status gen_put_frame(generation *g, uint64_t pc, uint64_t func, uint64_t file, uint64_t line,
+			gt_err *e);
+gt_status gen_intern_stacks(generation *g, gt_symtab *sym, gt_err *e);
+
 /* Lookups after gen_finish.  Id 0 is always present (the empty string, no
  * stack), as in Go's tables. */
 int gen_string(const generation *g, uint64_t id, gt_str *out);

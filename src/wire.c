@@ -156,6 +156,14 @@ static gt_status read_failed(wire_src *s, gt_err *e)
 	return gt_fail(e, GT_ERR_IO, wire_offset(s, s->pos), "read error: %s", strerror(s->err));
 }
 
+gt_status wire_read_all(wire_src *s, gt_err *e)
+{
+	while (!s->eof)
+		if (wire_fill(s, s->len - s->pos + WIRE_CHUNK) < 0)
+			return read_failed(s, e);
+	return GT_OK;
+}
+
 gt_status wire_read_header(wire_src *s, int *version, gt_err *e)
 {
 	static const char prefix[] = "go 1.";

@@ -39,6 +39,9 @@ static inline uint64_t wire_offset(const wire_src *s, size_t pos) { return s->ba
 /* Drop the window before position `keep`; returns how far positions moved. */
 size_t wire_discard(wire_src *s, size_t keep);
 
+/* Read the rest of the input into the window (for formats read whole). */
+gt_status wire_read_all(wire_src *s, gt_err *e);
+
 /* Read "go 1.N trace\0\0\0"; stores N.  Errors use Go's wording. */
 gt_status wire_read_header(wire_src *s, int *version, gt_err *e);
 
