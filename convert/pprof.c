@@ -13,8 +13,8 @@
  * trace ends.  Memory stays bounded by live goroutines and distinct stacks.
  *
  * cmd/trace also drops the events after the last Sync when the trace turns
- * out damaged; contributions since the last Sync are journaled so they can
- * be taken back.
+ * out damaged; each record changed since the last Sync keeps its value at
+ * that Sync, so the changes can be taken back.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,20 +73,25 @@ typedef struct pp_g {
 	size_t npending, cappending;
 } pp_g;
 
+/* A record's value at the last Sync, kept while it changes after it. */
+typedef struct pp_ckpt {
+	uint64_t count;
+	int64_t time;
+	int dirty;
+} pp_ckpt;
+
 /* Records keyed by the PCs of their stack (cmd/trace's stackMap). */
 typedef struct pp_table {
 	pp_rec *recs;
 	uint64_t *hashes;
-	size_t n, cap, caphashes;
-	u64map by_stack;        /* symbol stack id -> record index */
+	pp_ckpt *ckpts;
+	size_t n, cap, caphashes, capckpts;
+	uint32_t *dirty;        /* records changed since the last Sync */
+	size_t ndirty, capdirty;
+	uint32_t *by_stack;     /* symbol stack id -> record index + 1, 0 if none yet */
+	size_t capby_stack;
 	u64map by_hash;         /* PC hash -> a record index with that hash */
 } pp_table;
-
-typedef struct pp_journal_entry {
-	uint32_t rec;
-	uint8_t type;
-	int64_t time;
-} pp_journal_entry;
 
 typedef struct pprof_sink {
 	t2p_sink base;
@@ -97,8 +102,6 @@ typedef struct pprof_sink {
 	const gt_symtab *sym;
 	u64map gs;
 	pp_table tables[PP_NTYPES];
-	pp_journal_entry *journal;
-	size_t njournal, capjournal;
 	int64_t first_time, last_time, last_sync_time;
 	int64_t wall_start;     /* ns since the epoch at first_time, 0 if unknown */
 	int seen_event, seen_sync;
@@ -139,14 +142,17 @@ static int same_pcs(const gt_symtab *sym, uint32_t stack, const uint64_t *pcs, s
 static int record_of(pprof_sink *s, pp_table *t, uint32_t stack, uint32_t *out)
 {
 	uint64_t pcs[128], h, *slot;
-	size_t n;
+	size_t n, old_cap = t->capby_stack;
 	int added;
-	uint32_t *by_stack = u64map_put(&t->by_stack, stack, &added);
 
-	if (!by_stack)
-		return -1;
-	if (!added) {
-		*out = *by_stack;
+	/* Symbol table stack ids are dense: index them directly. */
+	if (stack >= t->capby_stack) {
+		if (GT_RESERVE(t->by_stack, t->capby_stack, (size_t)stack + 1))
+			return -1;
+		memset(t->by_stack + old_cap, 0, (t->capby_stack - old_cap) * sizeof *t->by_stack);
+	}
+	if (t->by_stack[stack]) {
+		*out = t->by_stack[stack] - 1;
 		t->recs[*out].stack = stack;
 		return 0;
 	}
@@ -163,35 +169,70 @@ static int record_of(pprof_sink *s, pp_table *t, uint32_t stack, uint32_t *out)
 			}
 		}
 	}
-	if (GT_RESERVE(t->recs, t->cap, t->n + 1) || GT_RESERVE(t->hashes, t->caphashes, t->n + 1))
+	if (GT_RESERVE(t->recs, t->cap, t->n + 1) || GT_RESERVE(t->hashes, t->caphashes, t->n + 1) ||
+	    GT_RESERVE(t->ckpts, t->capckpts, t->n + 1))
 		return -1;
 	t->recs[t->n] = (pp_rec){ stack, 0, 0 };
 	t->hashes[t->n] = h;
+	t->ckpts[t->n] = (pp_ckpt){ 0, 0, 0 };
 	if (added)
 		*slot = t->n;
 	*out = (uint32_t)t->n++;
 found:
-	by_stack = u64map_get(&t->by_stack, stack);
-	*by_stack = *out;
+	t->by_stack[stack] = *out + 1;
 	return 0;
 }
 
-/* Add d ns to the record of stack for an interval that ended at `end`;
- * only intervals that end after the last Sync can be taken back. */
+/* Add d ns to the record of stack for an interval that ended at `end`.
+ * Only intervals that end after the last Sync may have to be taken back. */
 static void add_sample(pprof_sink *s, int type, uint32_t stack, int64_t end, int64_t d)
 {
 	pp_table *t = &s->tables[type];
+	pp_rec *r;
+	pp_ckpt *c;
 	uint32_t rec;
 
-	if (record_of(s, t, stack, &rec) ||
-	    GT_RESERVE(s->journal, s->capjournal, s->njournal + 1)) {
+	if (record_of(s, t, stack, &rec)) {
 		s->oom = 1;
 		return;
 	}
-	t->recs[rec].count++;
-	t->recs[rec].time += d;
-	if (end > s->last_sync_time)
-		s->journal[s->njournal++] = (pp_journal_entry){ rec, (uint8_t)type, d };
+	r = &t->recs[rec];
+	c = &t->ckpts[rec];
+	if (end <= s->last_sync_time) {
+		if (c->dirty) {
+			c->count++;
+			c->time += d;
+		}
+	} else if (!c->dirty) {
+		if (GT_RESERVE(t->dirty, t->capdirty, t->ndirty + 1)) {
+			s->oom = 1;
+			return;
+		}
+		*c = (pp_ckpt){ r->count, r->time, 1 };
+		t->dirty[t->ndirty++] = rec;
+	}
+	r->count++;
+	r->time += d;
+}
+
+/* At a Sync, everything so far stays; at a damaged end, what came after
+ * the last Sync goes. */
+static void settle(pprof_sink *s, int keep)
+{
+	for (int type = 0; type < PP_NTYPES; type++) {
+		pp_table *t = &s->tables[type];
+
+		for (size_t i = 0; i < t->ndirty; i++) {
+			pp_ckpt *c = &t->ckpts[t->dirty[i]];
+
+			if (!keep) {
+				t->recs[t->dirty[i]].count = c->count;
+				t->recs[t->dirty[i]].time = c->time;
+			}
+			c->dirty = 0;
+		}
+		t->ndirty = 0;
+	}
 }
 
 /* cmd/trace's interval.overlap: [gs, ge] against [start, end]. */
@@ -292,9 +333,9 @@ static void goroutine_transition(pprof_sink *s, const gt_event *ev)
 		return;
 	}
 	summarize(g, ev);
-	for (int type = 0; type < PP_NTYPES; type++) {
-		if (!(s->types & (1u << type)))
-			continue;
+	for (unsigned types = s->types; types; types &= types - 1) {
+		int type = __builtin_ctz(types);
+
 		if (!(g->tracking & (1u << type))) {
 			if (to == pp_state[type] && reason_matches(type, ev->transition.reason)) {
 				g->tracking |= (uint8_t)(1u << type);
@@ -330,7 +371,7 @@ static int pprof_event(t2p_sink *base, const gt_event *ev)
 		/* Everything so far is part of a complete generation. */
 		s->seen_sync = 1;
 		s->last_sync_time = ev->time;
-		s->njournal = 0;
+		settle(s, 1);
 		if (ev->sync.has_clock && !s->wall_start) {
 			uint64_t wall = (uint64_t)ev->sync.wall_sec * 1000000000u + (uint64_t)ev->sync.wall_nsec;
 
@@ -344,19 +385,6 @@ static int pprof_event(t2p_sink *base, const gt_event *ev)
 		return -1;
 	}
 	return 0;
-}
-
-/* Take back what was charged after the last Sync (cmd/trace keeps the
- * events up to the last Sync of a damaged trace). */
-static void rollback(pprof_sink *s)
-{
-	for (size_t i = 0; i < s->njournal; i++) {
-		pp_rec *r = &s->tables[s->journal[i].type].recs[s->journal[i].rec];
-
-		r->count--;
-		r->time -= s->journal[i].time;
-	}
-	s->njournal = 0;
 }
 
 /* Drop pending intervals whose end came after `limit`. */
@@ -403,7 +431,7 @@ static int pprof_end(t2p_sink *base, gt_status status)
 			fprintf(stderr, "%s: no complete generation to make profiles from\n", t2p_prog);
 			return -1;
 		}
-		rollback(s);
+		settle(s, 0);
 		trace_end = s->last_sync_time;
 		s->last_time = trace_end;
 	}
@@ -447,10 +475,11 @@ static void pprof_free(t2p_sink *base)
 	for (int i = 0; i < PP_NTYPES; i++) {
 		free(s->tables[i].recs);
 		free(s->tables[i].hashes);
-		u64map_free(&s->tables[i].by_stack);
+		free(s->tables[i].ckpts);
+		free(s->tables[i].dirty);
+		free(s->tables[i].by_stack);
 		u64map_free(&s->tables[i].by_hash);
 	}
-	free(s->journal);
 	free(s);
 }
 
@@ -467,9 +496,7 @@ t2p_sink *t2p_pprof_sink(unsigned types, const char *const paths[PP_NTYPES], con
 		s->paths[i] = paths[i];
 	s->binary = binary;
 	u64map_init(&s->gs, sizeof(pp_g));
-	for (int i = 0; i < PP_NTYPES; i++) {
-		u64map_init(&s->tables[i].by_stack, sizeof(uint32_t));
+	for (int i = 0; i < PP_NTYPES; i++)
 		u64map_init(&s->tables[i].by_hash, sizeof(uint64_t));
-	}
 	return &s->base;
 }

@@ -10,53 +10,42 @@
 #include "events.h"
 #include "symtab.h"
 
-gt_status ev_validate(const ord_ev *oe, const generation *gen, gt_err *e)
-{
-	const ev_spec *sp;
-	const int8_t *ids;
+/* An event's stacks and strings, looked up in its generation's tables. */
+typedef struct resolved {
+	uint32_t stack, stack2;
+	gt_str str1, str2;
+} resolved;
 
-	if (oe->type == EV_READER_SYNC)
-		return GT_OK;
-	sp = &ev_specs[oe->type];
-	if (oe->type == EV_CPU_SAMPLE) {
-		/* Go leaves sample stacks unchecked and crashes on a bad one
-		 * when it prints it; we reject it here instead. */
-		if (!gen_has_stack(gen, oe->args[0]))
-			return gt_fail(e, GT_ERR_BROKEN, oe->off, "found invalid stack ID %llu for event %s",
-				       (unsigned long long)oe->args[0], sp->name);
-		return GT_OK;
-	}
-	ids = (const int8_t[]){ sp->stack, sp->stack2 };
-	for (int i = 0; i < 2; i++)
-		if (ids[i] >= 0 && !gen_has_stack(gen, oe->args[ids[i]]))
-			return gt_fail(e, GT_ERR_BROKEN, oe->off, "found invalid stack ID %llu for event %s",
-				       (unsigned long long)oe->args[ids[i]], sp->name);
-	ids = (const int8_t[]){ sp->str1, sp->str2 };
-	for (int i = 0; i < 2; i++)
-		if (ids[i] >= 0 && !gen_string_exists(gen, oe->args[ids[i]]))
-			return gt_fail(e, GT_ERR_BROKEN, oe->off, "found invalid string ID %llu for event %s",
-				       (unsigned long long)oe->args[ids[i]], sp->name);
-	return GT_OK;
+static gt_status missing(const ord_ev *oe, const char *what, uint64_t id, gt_err *e)
+{
+	return gt_fail(e, GT_ERR_BROKEN, oe->off, "found invalid %s ID %llu for event %s", what,
+		       (unsigned long long)id, ev_specs[oe->type].name);
 }
 
-static gt_str str_arg(const generation *gen, uint64_t id)
+static gt_status resolve(const ord_ev *oe, const generation *gen, resolved *rs, gt_err *e)
 {
-	gt_str s = { "", 0 };
+	const ev_spec *sp = &ev_specs[oe->type];
 
-	gen_string(gen, id, &s);
-	return s;
+	rs->stack = rs->stack2 = GT_NO_STACK;
+	if (sp->stack >= 0 && oe->args[sp->stack] &&
+	    !(rs->stack = gen_stack_id(gen, oe->args[sp->stack])))
+		return missing(oe, "stack", oe->args[sp->stack], e);
+	if (sp->stack2 >= 0 && oe->args[sp->stack2] &&
+	    !(rs->stack2 = gen_stack_id(gen, oe->args[sp->stack2])))
+		return missing(oe, "stack", oe->args[sp->stack2], e);
+	if (sp->str1 >= 0 && !gen_string(gen, oe->args[sp->str1], &rs->str1))
+		return missing(oe, "string", oe->args[sp->str1], e);
+	if (sp->str2 >= 0 && !gen_string(gen, oe->args[sp->str2], &rs->str2))
+		return missing(oe, "string", oe->args[sp->str2], e);
+	return GT_OK;
 }
 
 /* A stack that is present even when its id is 0: Go prints an empty
  * "Stack=" block for these (CPU samples, a GoCreate's start stack). */
-static gt_status stack_or_empty(const generation *gen, gt_symtab *sym, uint64_t id, uint32_t *out,
-				gt_err *e, uint64_t off)
+static gt_status stack_or_empty(gt_symtab *sym, uint32_t stack, uint32_t *out, gt_err *e, uint64_t off)
 {
-	if (id) {
-		*out = gen_stack_id(gen, id);
-		return GT_OK;
-	}
-	if (sym_empty_stack(sym, out))
+	*out = stack;
+	if (stack == GT_NO_STACK && sym_empty_stack(sym, out))
 		return gt_fail(e, GT_ERR_NOMEM, off, "out of memory");
 	return GT_OK;
 }
@@ -71,7 +60,7 @@ static void transition(gt_event *out, gt_resource res, int64_t id, uint8_t from,
 	out->transition.stack = GT_NO_STACK;
 }
 
-static gt_status publish_transition(const ord_ev *oe, const generation *gen, gt_symtab *sym,
+static gt_status publish_transition(const ord_ev *oe, const resolved *rs, gt_symtab *sym,
 				    gt_event *out, gt_err *e)
 {
 	int64_t self = oe->g; /* events about the goroutine running them */
@@ -96,7 +85,7 @@ static gt_status publish_transition(const ord_ev *oe, const generation *gen, gt_
 	case EV_GO_CREATE_BLOCKED:
 		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], GT_GO_NOT_EXIST,
 			   oe->type == EV_GO_CREATE ? GT_GO_RUNNABLE : GT_GO_WAITING);
-		return stack_or_empty(gen, sym, oe->args[1], &out->transition.stack, e, oe->off);
+		return stack_or_empty(sym, rs->stack2, &out->transition.stack, e, oe->off);
 	case EV_GO_CREATE_SYSCALL:
 		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], GT_GO_NOT_EXIST, GT_GO_SYSCALL);
 		break;
@@ -113,7 +102,7 @@ static gt_status publish_transition(const ord_ev *oe, const generation *gen, gt_
 	case EV_GO_BLOCK:
 		transition(out, GT_RES_GOROUTINE, self, GT_GO_RUNNING,
 			   oe->type == EV_GO_STOP ? GT_GO_RUNNABLE : GT_GO_WAITING);
-		out->transition.reason = str_arg(gen, oe->args[0]);
+		out->transition.reason = rs->str1;
 		out->transition.stack = out->stack;
 		break;
 	case EV_GO_UNBLOCK:
@@ -141,7 +130,7 @@ static gt_status publish_transition(const ord_ev *oe, const generation *gen, gt_
 	return GT_OK;
 }
 
-static void publish_range(const ord_ev *oe, const generation *gen, gt_symtab *sym,
+static void publish_range(const ord_ev *oe, const resolved *rs, gt_symtab *sym,
 			  char name_buf[EV_NAME_BUF], gt_event *out)
 {
 	gt_str kind;
@@ -151,8 +140,7 @@ static void publish_range(const ord_ev *oe, const generation *gen, gt_symtab *sy
 	switch (oe->type) {
 	case EV_STW_BEGIN:
 	case EV_STW_END:
-		kind = oe->type == EV_STW_BEGIN ? str_arg(gen, oe->args[0])
-						: gt_symtab_string(sym, oe->aux_str);
+		kind = oe->type == EV_STW_BEGIN ? rs->str1 : gt_symtab_string(sym, oe->aux_str);
 		n = snprintf(name_buf, EV_NAME_BUF, "stop-the-world (%.*s)", (int)kind.len, kind.ptr);
 		out->range.name = (gt_str){ name_buf, (size_t)n };
 		out->range.scope = GT_RES_GOROUTINE;
@@ -223,6 +211,8 @@ gt_status ev_publish(const ord_ev *oe, const generation *gen, gt_symtab *sym,
 		     char name_buf[EV_NAME_BUF], gt_event *out, gt_err *e)
 {
 	const ev_spec *sp = oe->type == EV_READER_SYNC ? NULL : &ev_specs[oe->type];
+	resolved rs;
+	gt_status st;
 
 	out->kind = sp ? sp->kind : GT_EV_SYNC;
 	out->time = oe->time;
@@ -231,33 +221,39 @@ gt_status ev_publish(const ord_ev *oe, const generation *gen, gt_symtab *sym,
 	out->m = oe->m;
 	out->wire_type = oe->type;
 	out->stack = GT_NO_STACK;
-	if (sp && sp->stack >= 0 && oe->type != EV_CPU_SAMPLE)
-		out->stack = gen_stack_id(gen, oe->args[sp->stack]);
-
-	switch (out->kind) {
-	case GT_EV_SYNC:
+	if (!sp) {
 		publish_sync(oe, gen, out);
-		break;
-	case GT_EV_STACK_SAMPLE:
-		return stack_or_empty(gen, sym, oe->args[0], &out->stack, e, oe->off);
+		return GT_OK;
+	}
+	if (oe->type == EV_CPU_SAMPLE) {
+		/* Go does not check a sample's stack (and crashes printing a bad
+		 * one); we do. */
+		if (oe->args[0] && !(rs.stack = gen_stack_id(gen, oe->args[0])))
+			return missing(oe, "stack", oe->args[0], e);
+		return stack_or_empty(sym, oe->args[0] ? rs.stack : GT_NO_STACK, &out->stack, e, oe->off);
+	}
+	if ((st = resolve(oe, gen, &rs, e)))
+		return st;
+	out->stack = rs.stack;
+	switch (out->kind) {
 	case GT_EV_STATE_TRANSITION:
-		return publish_transition(oe, gen, sym, out, e);
+		return publish_transition(oe, &rs, sym, out, e);
 	case GT_EV_METRIC:
 		out->metric.name = metric_name(oe->type);
 		out->metric.value = oe->args[0];
 		break;
 	case GT_EV_LABEL:
-		out->label.label = str_arg(gen, oe->args[0]);
+		out->label.label = rs.str1;
 		break;
 	case GT_EV_RANGE_BEGIN:
 	case GT_EV_RANGE_ACTIVE:
 	case GT_EV_RANGE_END:
-		publish_range(oe, gen, sym, name_buf, out);
+		publish_range(oe, &rs, sym, name_buf, out);
 		break;
 	case GT_EV_TASK_BEGIN:
 		out->task.id = oe->args[0];
 		out->task.parent = oe->args[1];
-		out->task.type = str_arg(gen, oe->args[2]);
+		out->task.type = rs.str1;
 		break;
 	case GT_EV_TASK_END:
 		out->task.id = oe->args[0];
@@ -267,12 +263,12 @@ gt_status ev_publish(const ord_ev *oe, const generation *gen, gt_symtab *sym,
 	case GT_EV_REGION_BEGIN:
 	case GT_EV_REGION_END:
 		out->region.task = oe->args[0];
-		out->region.type = str_arg(gen, oe->args[1]);
+		out->region.type = rs.str1;
 		break;
 	case GT_EV_LOG:
 		out->log.task = oe->args[0];
-		out->log.category = str_arg(gen, oe->args[1]);
-		out->log.message = str_arg(gen, oe->args[2]);
+		out->log.category = rs.str1;
+		out->log.message = rs.str2;
 		break;
 	case GT_EV_EXPERIMENTAL:
 		out->experimental.name = sp->name;
@@ -281,7 +277,7 @@ gt_status ev_publish(const ord_ev *oe, const generation *gen, gt_symtab *sym,
 		out->experimental.arg_names = sp->arg_names;
 		memcpy(out->experimental.args, oe->args, sizeof oe->args);
 		break;
-	case GT_EV_BAD:
+	default:
 		return gt_fail(e, GT_ERR_BROKEN, oe->off, "bad event type %u", oe->type);
 	}
 	return GT_OK;

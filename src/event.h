@@ -11,12 +11,10 @@
 /* Room for "stop-the-world (" + a 1024-byte kind + ")". */
 #define EV_NAME_BUF 1100
 
-/* Go's validateTableIDs: every stack and string an event names must exist
- * in its generation's tables. */
-gt_status ev_validate(const ord_ev *oe, const generation *gen, gt_err *e);
-
 /* Fill *out from oe.  gen is the generation whose tables oe's ids refer to
- * (NULL only for a Sync without one).  name_buf holds composed names. */
+ * (NULL only for a Sync without one).  name_buf holds composed names.
+ * Every stack and string the event names must exist in gen's tables (Go's
+ * validateTableIDs), else it is an error. */
 gt_status ev_publish(const ord_ev *oe, const generation *gen, gt_symtab *sym,
 		     char name_buf[EV_NAME_BUF], gt_event *out, gt_err *e);
 

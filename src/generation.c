@@ -81,6 +81,8 @@ void gen_init(generation *g)
 
 void gen_free(generation *g)
 {
+	free(g->strbytes);
+	free(g->scratch);
 	free(g->batches);
 	free(g->ms);
 	u64map_free(&g->m_index);
@@ -103,7 +105,7 @@ void gen_reset(generation *g)
 	g->freq = 0;
 	g->has_clock = 0;
 	g->snap_ts = g->snap_mono = g->snap_sec = g->snap_nsec = 0;
-	g->nbatches = g->nms = g->nstrs = g->nstacks = g->nstack_pcs = g->ncpu = 0;
+	g->nbatches = g->nms = g->nstrs = g->nstacks = g->nstack_pcs = g->ncpu = g->nstrbytes = 0;
 	u64map_clear(&g->m_index);
 	u64map_clear(&g->pcs);
 	idtab_reset(&g->str_ids);
@@ -116,6 +118,7 @@ size_t gen_memory(const generation *g)
 	       g->capby_m * sizeof *g->by_m + g->capstrs * sizeof *g->strs +
 	       g->capstacks * sizeof *g->stacks + g->capstack_pcs * sizeof *g->stack_pcs +
 	       g->capcpu * sizeof *g->cpu + (g->str_ids.cap + g->stack_ids.cap) * sizeof(uint32_t) +
+	       g->capstrbytes + (g->scratch ? WIRE_MAX_BATCH : 0) +
 	       g->pcs.cap * (sizeof(gen_pc) + 9) + g->m_index.cap * 13;
 }
 
@@ -145,29 +148,38 @@ static gt_status tcur_uvarint(tcur *c, uint64_t *v, gt_err *e, const char *ctx)
 		       wire_uvarint_error(rc));
 }
 
-static tcur batch_cursor(const wire_src *src, const wire_batch *b)
+/* A cursor over batch b's payload, read into the scratch buffer if need be. */
+static gt_status batch_cursor(generation *g, wire_src *src, const wire_batch *b, tcur *c, gt_err *e)
 {
-	tcur c;
-
-	c.start = c.p = src->data + b->off;
-	c.end = c.p + b->size;
-	c.base = wire_offset(src, b->off);
-	return c;
+	if (!g->scratch && !(g->scratch = malloc(WIRE_MAX_BATCH)))
+		return nomem(e, b->file_off);
+	if (!(c->start = c->p = wire_payload(src, b, g->scratch, e)))
+		return e->pub.code;
+	c->end = c->p + b->size;
+	c->base = b->payload;
+	return GT_OK;
 }
 
-/* Insert string id; the bytes are at window position `off` (v2 batches)
- * or at `p` (tables built by another reader). */
-static gt_status put_string(generation *g, uint64_t id, size_t off, const char *p, size_t len,
+/* Insert string id: its bytes are at `p`, which outlives the table
+ * (tables built by another reader), or copied from `copy` into the
+ * generation's string bytes (a batch payload, which does not). */
+static gt_status put_string(generation *g, uint64_t id, const char *copy, const char *p, size_t len,
 			    uint64_t err_off, gt_err *e)
 {
 	uint32_t *slot;
+	size_t off = g->nstrbytes;
 
 	/* Id 0 is the implicit empty string, so defining it is a duplicate. */
 	if (id == 0 || idtab_get(&g->str_ids, id))
 		return gt_fail(e, GT_ERR_CORRUPT, err_off, "multiple strings with the same ID: id=%llu",
 			       (unsigned long long)id);
-	if (GT_RESERVE(g->strs, g->capstrs, g->nstrs + 1) || !(slot = idtab_slot(&g->str_ids, id)))
+	if (GT_RESERVE(g->strs, g->capstrs, g->nstrs + 1) || !(slot = idtab_slot(&g->str_ids, id)) ||
+	    (copy && GT_RESERVE(g->strbytes, g->capstrbytes, g->nstrbytes + len + 1)))
 		return nomem(e, err_off);
+	if (copy) {
+		memcpy(g->strbytes + off, copy, len);
+		g->nstrbytes += len;
+	}
 	g->strs[g->nstrs] = (gen_str){ off, p, (uint32_t)len, GEN_NO_SYM };
 	*slot = (uint32_t)++g->nstrs;
 	return GT_OK;
@@ -175,14 +187,16 @@ static gt_status put_string(generation *g, uint64_t id, size_t off, const char *
 
 gt_status gen_put_string(generation *g, uint64_t id, const char *p, size_t len, gt_err *e)
 {
-	return put_string(g, id, 0, p, len, 0, e);
+	return put_string(g, id, NULL, p, len, 0, e);
 }
 
-static gt_status add_strings(generation *g, const wire_src *src, const wire_batch *b, gt_err *e)
+static gt_status add_strings(generation *g, wire_src *src, const wire_batch *b, gt_err *e)
 {
-	tcur c = batch_cursor(src, b);
-	gt_status st;
+	tcur c;
+	gt_status st = batch_cursor(g, src, b, &c, e);
 
+	if (st)
+		return st;
 	c.p++; /* EvStrings */
 	while (c.p < c.end) {
 		uint64_t off = tcur_off(&c), id, len;
@@ -199,7 +213,7 @@ static gt_status add_strings(generation *g, const wire_src *src, const wire_batc
 			return gt_fail(e, GT_ERR_CORRUPT, off,
 				       "failed to read full string: read %ld but wanted %llu",
 				       (long)(c.end - c.p), (unsigned long long)len);
-		if ((st = put_string(g, id, b->off + (size_t)(c.p - c.start), NULL, (size_t)len, off, e)))
+		if ((st = put_string(g, id, (const char *)c.p, NULL, (size_t)len, off, e)))
 			return st;
 		c.p += len;
 	}
@@ -271,11 +285,13 @@ static gt_status add_frame(generation *g, tcur *c, uint64_t stack_id, uint64_t i
 	return gen_put_frame(g, v[0], v[1], v[2], v[3], e);
 }
 
-static gt_status add_stacks(generation *g, const wire_src *src, const wire_batch *b, gt_err *e)
+static gt_status add_stacks(generation *g, wire_src *src, const wire_batch *b, gt_err *e)
 {
-	tcur c = batch_cursor(src, b);
-	gt_status st;
+	tcur c;
+	gt_status st = batch_cursor(g, src, b, &c, e);
 
+	if (st)
+		return st;
 	c.p++; /* EvStacks */
 	while (c.p < c.end) {
 		uint64_t off = tcur_off(&c), id, n;
@@ -299,11 +315,13 @@ static gt_status add_stacks(generation *g, const wire_src *src, const wire_batch
 	return GT_OK;
 }
 
-static gt_status add_cpu_samples(generation *g, const wire_src *src, const wire_batch *b, gt_err *e)
+static gt_status add_cpu_samples(generation *g, wire_src *src, const wire_batch *b, gt_err *e)
 {
-	tcur c = batch_cursor(src, b);
-	gt_status st;
+	tcur c;
+	gt_status st = batch_cursor(g, src, b, &c, e);
 
+	if (st)
+		return st;
 	c.p++; /* EvCPUSamples */
 	while (c.p < c.end) {
 		uint64_t off = tcur_off(&c), v[5];
@@ -323,13 +341,15 @@ static gt_status add_cpu_samples(generation *g, const wire_src *src, const wire_
 	return GT_OK;
 }
 
-static gt_status set_sync(generation *g, const wire_src *src, const wire_batch *b, int version,
+static gt_status set_sync(generation *g, wire_src *src, const wire_batch *b, int version,
 			  gt_err *e)
 {
-	tcur c = batch_cursor(src, b);
+	tcur c;
 	uint64_t last_ts = b->ts, v;
-	gt_status st;
+	gt_status st = batch_cursor(g, src, b, &c, e);
 
+	if (st)
+		return st;
 	if (version >= GO125)
 		c.p++; /* EvSync */
 	while (c.p < c.end) {
@@ -382,12 +402,33 @@ static gt_status add_event_batch(generation *g, const wire_batch *b, gt_err *e)
 	return GT_OK;
 }
 
-gt_status gen_add_batch(generation *g, const wire_src *src, const wire_batch *b, int version,
-			gt_err *e)
+
+/* The first payload byte, which says what a batch is (batch.go). */
+static gt_status first_byte(generation *g, wire_src *src, const wire_batch *b, uint8_t *first,
+			    gt_err *e)
 {
-	uint8_t first = b->size ? src->data[b->off] : 0;
+	wire_batch head = *b;
+	const uint8_t *p;
+
+	head.size = 1;
+	if (!g->scratch && !(g->scratch = malloc(WIRE_MAX_BATCH)))
+		return nomem(e, b->file_off);
+	if (!(p = wire_payload(src, &head, g->scratch, e)))
+		return e->pub.code;
+	*first = *p;
+	return GT_OK;
+}
+
+gt_status gen_add_batch(generation *g, wire_src *src, const wire_batch *b, int version, gt_err *e)
+{
+	uint8_t first = 0;
+	gt_status st;
 
 	e->m = b->m;
+	if (b->first >= 0)
+		first = (uint8_t)b->first;
+	else if (b->size && (st = first_byte(g, src, b, &first, e)))
+		return st;
 	/* Classified by the first payload byte, in Go's order (batch.go). */
 	if (b->exp == 0 && b->size > 0) {
 		switch (first) {
@@ -528,7 +569,7 @@ static gt_status group_by_m(generation *g, gt_err *e)
 	return GT_OK;
 }
 
-gt_status gen_finish(generation *g, const wire_src *src, int version, gt_symtab *sym, gt_err *e)
+gt_status gen_finish(generation *g, int version, gt_symtab *sym, gt_err *e)
 {
 	gt_status st;
 
@@ -537,8 +578,9 @@ gt_status gen_finish(generation *g, const wire_src *src, int version, gt_symtab 
 		return gt_fail(e, GT_ERR_BROKEN, 0, "no frequency event found");
 	if (version >= GO125 && !g->has_clock)
 		return gt_fail(e, GT_ERR_BROKEN, 0, "no clock snapshot event found");
+	gt_clock_init(&g->clock, g->freq);
 	for (size_t i = 0; i < g->nstrs; i++)
-		g->strs[i].ptr = (const char *)src->data + g->strs[i].off;
+		g->strs[i].ptr = g->strbytes + g->strs[i].off;
 	if ((st = gen_intern_stacks(g, sym, e)) || (st = group_by_m(g, e)))
 		return st;
 	/* Samples carry absolute ticks; Go converts and then sorts them. */

@@ -23,8 +23,8 @@ typedef struct idtab {
 } idtab;
 
 typedef struct gen_str {
-	size_t off;        /* window position while reading */
-	const char *ptr;   /* set by gen_finish */
+	size_t off;        /* in the generation's string bytes while reading */
+	const char *ptr;   /* set by gen_finish (or given by gen_put_string) */
 	uint32_t len;
 	uint32_t sym;      /* symbol table id, or GEN_NO_SYM until interned */
 } gen_str;
@@ -57,6 +57,7 @@ typedef struct generation {
 	uint64_t gen;
 	uint64_t min_ts;
 	double freq;         /* ns per tick (Go's frequency type); 0 = none */
+	gt_clock clock;      /* freq, for converting event times */
 	int has_clock;
 	uint64_t snap_ts, snap_mono, snap_sec, snap_nsec;
 
@@ -66,6 +67,8 @@ typedef struct generation {
 	uint32_t *by_m; size_t capby_m;
 
 	gen_str *strs; size_t nstrs, capstrs;
+	char *strbytes; size_t nstrbytes, capstrbytes;     /* copies of the strings */
+	uint8_t *scratch;                                  /* a batch payload being read */
 	idtab str_ids;                                     /* wire id -> index+1 in strs */
 	gen_stack *stacks; size_t nstacks, capstacks;
 	uint64_t *stack_pcs; size_t nstack_pcs, capstack_pcs;
@@ -79,13 +82,12 @@ void gen_free(generation *g);
 void gen_reset(generation *g);
 
 /* File one batch into the generation (Go's processBatch). */
-gt_status gen_add_batch(generation *g, const wire_src *src, const wire_batch *b, int version,
-			gt_err *e);
+gt_status gen_add_batch(generation *g, wire_src *src, const wire_batch *b, int version, gt_err *e);
 
 /* Check and seal the generation once all its batches are in: frequency and
  * clock present, tables valid, stacks interned, CPU samples in time order,
  * batches grouped by M. */
-gt_status gen_finish(generation *g, const wire_src *src, int version, gt_symtab *sym, gt_err *e);
+gt_status gen_finish(generation *g, int version, gt_symtab *sym, gt_err *e);
 
 /* Tables filled by a reader that parses them itself (legacy traces): insert
  * a string (p must outlive the table), a stack's PCs, a PC's frame (the first

@@ -62,6 +62,36 @@ static inline int64_t gt_ticks_to_ns(double ns_per_tick, uint64_t ticks)
 	return gt_f64_to_i64((double)ticks * ns_per_tick);
 }
 
+/*
+ * The same, faster, for a factor that is a whole number k (64 for the usual
+ * 15.625 MHz trace clock): while ticks * k < 2^53, float64(ticks) * k is
+ * exact in Go's float arithmetic, so the integer product is the same value.
+ */
+typedef struct gt_clock {
+	double ns_per_tick;
+	uint64_t k;          /* the whole factor, or 0 */
+	uint64_t exact_max;  /* the largest ticks with ticks * k < 2^53 */
+} gt_clock;
+
+static inline void gt_clock_init(gt_clock *c, double ns_per_tick)
+{
+	c->ns_per_tick = ns_per_tick;
+	c->k = 0;
+	c->exact_max = 0;
+	if (ns_per_tick >= 1 && ns_per_tick <= (double)(1u << 20) &&
+	    ns_per_tick == (double)(uint64_t)ns_per_tick) {
+		c->k = (uint64_t)ns_per_tick;
+		c->exact_max = ((1ull << 53) - 1) / c->k;
+	}
+}
+
+static inline int64_t gt_clock_ns(const gt_clock *c, uint64_t ticks)
+{
+	if (GT_LIKELY(ticks <= c->exact_max))
+		return (int64_t)(ticks * c->k);
+	return gt_ticks_to_ns(c->ns_per_tick, ticks);
+}
+
 /* Go's int64 addition wraps; C's signed overflow is undefined. */
 static inline int64_t gt_add64(int64_t a, int64_t b)
 {
@@ -77,9 +107,16 @@ int gt_uvarint_slow(const uint8_t *p, size_t avail, uint64_t *v);
 
 static inline int gt_uvarint(const uint8_t *p, size_t avail, uint64_t *v)
 {
-	if (GT_LIKELY(avail > 0 && p[0] < 0x80)) {
-		*v = p[0];
-		return 1;
+	/* Most arguments and time deltas take one or two bytes. */
+	if (GT_LIKELY(avail >= 2)) {
+		if (p[0] < 0x80) {
+			*v = p[0];
+			return 1;
+		}
+		if (p[1] < 0x80) {
+			*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+			return 2;
+		}
 	}
 	return gt_uvarint_slow(p, avail, v);
 }

@@ -129,11 +129,12 @@ gt_status legacy_open(legacy_reader **out, wire_src *src, int version, gt_symtab
 	/* Old traces have no generations: Go reads them whole, and so do we. */
 	if ((st = wire_read_all(src, e)))
 		return st;
-	if ((st = v1_parse(&l->t, &l->tab, src->data + src->pos, src->len - src->pos, version, e)) ||
+	if ((st = v1_parse(&l->t, &l->tab, src->data + (src->off - src->base),
+			   (size_t)(src->base + src->len - src->off), version, e)) ||
 	    (st = add_strings(l, e)) || (st = gen_intern_stacks(&l->tab, sym, e)) ||
 	    (st = link_goroutines(l, e)))
 		return st;
-	src->pos = src->len;
+	src->off = src->base + src->len;
 	return GT_OK;
 }
 

@@ -32,7 +32,6 @@ typedef struct ord_p {
 	ord_ranges ranges;
 } ord_p;
 
-typedef struct ord_m { int64_t g, p; } ord_m;
 typedef struct ord_task { uint32_t name; uint64_t parent; } ord_task;
 typedef struct ord_ctx { int64_t g, p, m; } ord_ctx;
 
@@ -45,7 +44,7 @@ void ord_init(ordering *o, int version)
 	o->version = version;
 	u64map_init(&o->gs, sizeof(ord_g));
 	u64map_init(&o->ps, sizeof(ord_p));
-	u64map_init(&o->ms, sizeof(ord_m));
+	u64map_init(&o->ms, sizeof(ord_m *));
 	u64map_init(&o->tasks, sizeof(ord_task));
 }
 
@@ -66,6 +65,9 @@ void ord_free(ordering *o)
 	pos = 0;
 	while ((v = u64map_next(&o->ps, &pos, &key)))
 		free(((ord_p *)v)->ranges.v);
+	pos = 0;
+	while ((v = u64map_next(&o->ms, &pos, &key)))
+		free(*(ord_m **)v);
 	u64map_free(&o->gs);
 	u64map_free(&o->ps);
 	u64map_free(&o->ms);
@@ -106,23 +108,37 @@ static int push(ordering *o, const ord_ev *ev, ord_ctx ctx)
 	ord_ev *slot;
 
 	if (o->qlen == o->qcap) {
-		size_t ncap = o->qcap ? o->qcap * 2 : 8;
+		size_t ncap = o->qcap ? o->qcap * 2 : 8; /* a power of two: index by mask */
 		ord_ev *nq = malloc(ncap * sizeof *nq);
 
 		if (!nq)
 			return nomem(o);
 		for (size_t i = 0; i < o->qlen; i++)
-			nq[i] = o->queue[(o->qstart + i) % o->qcap];
+			nq[i] = o->queue[(o->qstart + i) & (o->qcap - 1)];
 		free(o->queue);
 		o->queue = nq;
 		o->qcap = ncap;
 		o->qstart = 0;
 	}
-	slot = &o->queue[(o->qstart + o->qlen++) % o->qcap];
+	slot = &o->queue[(o->qstart + o->qlen++) & (o->qcap - 1)];
 	*slot = *ev;
 	slot->g = ctx.g;
 	slot->p = ctx.p;
 	slot->m = ctx.m;
+	return 1;
+}
+
+/* Publish the event being advanced.  When nothing is queued before it, it
+ * is published where it is (ev is the reader's), which spares two copies
+ * for nearly every event; otherwise it joins the queue. */
+static int emit(ordering *o, ord_ev *ev, ord_ctx ctx)
+{
+	if (o->qlen || o->direct)
+		return push(o, ev, ctx);
+	ev->g = ctx.g;
+	ev->p = ctx.p;
+	ev->m = ctx.m;
+	o->direct = ev;
 	return 1;
 }
 
@@ -142,14 +158,44 @@ static int push_synth(ordering *o, const ord_ev *from, uint8_t type, ord_ctx ctx
 	return push(o, &ev, ctx);
 }
 
-int ord_pop(ordering *o, ord_ev *out)
+ord_ev *ord_next(ordering *o)
 {
+	ord_ev *ev = o->direct;
+
+	if (ev) {
+		o->direct = NULL;
+		return ev;
+	}
 	if (!o->qlen)
-		return 0;
-	*out = o->queue[o->qstart];
-	o->qstart = (o->qstart + 1) % o->qcap;
+		return NULL;
+	ev = &o->queue[o->qstart];
+	o->qstart = (o->qstart + 1) & (o->qcap - 1);
 	o->qlen--;
-	return 1;
+	return ev;
+}
+
+ord_m *ord_thread(ordering *o, int64_t m)
+{
+	int added;
+	ord_m **slot = u64map_put(&o->ms, (uint64_t)m, &added);
+
+	if (!slot)
+		return NULL;
+	if (added) {
+		if (!(*slot = malloc(sizeof **slot))) {
+			u64map_del(&o->ms, (uint64_t)m);
+			return NULL;
+		}
+		**slot = (ord_m){ m, GT_NO_GOROUTINE, GT_NO_PROC };
+	}
+	return *slot;
+}
+
+static ord_m *find_thread(ordering *o, int64_t m)
+{
+	ord_m **slot = u64map_get(&o->ms, (uint64_t)m);
+
+	return slot ? *slot : NULL;
 }
 
 static int succeeds(uint64_t gen, uint64_t seq, uint64_t cur_gen, uint64_t cur_seq)
@@ -304,12 +350,12 @@ static int adv_proc_status(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 		/* Report it in the context of the M that still holds the P. */
 		size_t pos = 0;
 		uint64_t mid;
-		ord_m *ms;
+		ord_m **ms;
 		int found = 0;
 
 		while ((ms = u64map_next(&o->ms, &pos, &mid))) {
-			if (ms->p == pid) {
-				cur = (ord_ctx){ ms->g, pid, (int64_t)mid };
+			if ((*ms)->p == pid) {
+				cur = (ord_ctx){ (*ms)->g, pid, (int64_t)mid };
 				found = 1;
 				break;
 			}
@@ -318,7 +364,7 @@ static int adv_proc_status(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 			return fail(o, "failed to find sched context for proc %lld that's about to be stolen",
 				    (long long)pid);
 	}
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_proc_start(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -336,7 +382,7 @@ static int adv_proc_start(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	p->seq = ev->args[1];
 	*next = cur;
 	next->p = pid;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_proc_stop(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -353,7 +399,7 @@ static int adv_proc_stop(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	p->status = PSTATUS_IDLE;
 	*next = cur;
 	next->p = GT_NO_PROC;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_proc_steal(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -375,21 +421,21 @@ static int adv_proc_steal(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	p->seq = ev->args[1];
 	*next = cur;
 	if (old == PSTATUS_SYSCALL_ABANDONED)
-		return push(o, ev, cur); /* nobody holds the P any more */
+		return emit(o, ev, cur); /* nobody holds the P any more */
 	if (mid == cur.m) {
 		if (cur.p != pid)
 			return fail(o, "tried to self-steal proc %lld (thread %lld), but got proc %lld instead",
 				    (long long)pid, (long long)mid, (long long)cur.p);
 		next->p = GT_NO_PROC;
-		return push(o, ev, cur);
+		return emit(o, ev, cur);
 	}
-	if (!(victim = u64map_get(&o->ms, (uint64_t)mid)))
+	if (!(victim = find_thread(o, mid)))
 		return fail(o, "stole proc from non-existent thread %lld", (long long)mid);
 	if (victim->p != pid)
 		return fail(o, "tried to steal proc %lld from thread %lld, but got proc %lld instead",
 			    (long long)pid, (long long)mid, (long long)victim->p);
 	victim->p = GT_NO_PROC;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 /* Goroutines. */
@@ -426,7 +472,6 @@ static int adv_go_status(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 		next->g = gid;
 	} else if (status == GOSTATUS_SYSCALL) {
 		ord_m *ms;
-		int added;
 
 		if (mid == GT_NO_THREAD)
 			return fail(o, "found goroutine %lld in syscall without a thread", (long long)gid);
@@ -435,24 +480,23 @@ static int adv_go_status(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 				return fail(o, "inconsistent thread for syscalling goroutine %lld: thread has goroutine %lld",
 					    (long long)gid, (long long)cur.g);
 			next->g = gid;
-			return push(o, ev, cur);
+			return emit(o, ev, cur);
 		}
 		/* The goroutine sits in a syscall on another M: attribute the
 		 * event to that M, creating it if this is its first mention. */
-		if (!(ms = u64map_put(&o->ms, (uint64_t)mid, &added)))
-			return nomem(o);
-		if (added) {
-			ms->g = gid;
-			ms->p = GT_NO_PROC;
-		} else if (ms->g != gid) {
-			return fail(o, "inconsistent thread for syscalling goroutine %lld: thread has goroutine %lld",
-				    (long long)gid, (long long)ms->g);
-		} else {
+		if ((ms = find_thread(o, mid))) {
+			if (ms->g != gid)
+				return fail(o, "inconsistent thread for syscalling goroutine %lld: thread has goroutine %lld",
+					    (long long)gid, (long long)ms->g);
 			cur.g = ms->g;
+		} else if (!(ms = ord_thread(o, mid))) {
+			return nomem(o);
+		} else {
+			ms->g = gid;
 		}
 		cur.m = mid;
 	}
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_go_create(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -469,7 +513,7 @@ static int adv_go_create(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	if (!new_g(o, newg, ev->type == EV_GO_CREATE_BLOCKED ? GOSTATUS_WAITING : GOSTATUS_RUNNABLE))
 		return nomem(o);
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 /* The running goroutine of the context, checked as Go checks it. */
@@ -501,7 +545,7 @@ static int adv_go_stop_exec(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 		del_g(o, cur.g);
 	else
 		g->status = ev->type == EV_GO_STOP ? GOSTATUS_RUNNABLE : GOSTATUS_WAITING;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_go_start(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -518,7 +562,7 @@ static int adv_go_start(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	g->seq = ev->args[1];
 	*next = cur;
 	next->g = gid;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_go_unblock(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -531,7 +575,7 @@ static int adv_go_unblock(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	g->seq_gen = o->gen_no;
 	g->seq = ev->args[1];
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 /* GoSwitch(Destroy): a coroutine switch, published as three events: the
@@ -549,7 +593,7 @@ static int adv_go_switch(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	ng = get_g(o, nextg);
 	if (!ng || ng->status != GOSTATUS_WAITING || !succeeds(o->gen_no, ev->args[1], ng->seq_gen, ng->seq))
 		return 0;
-	if (push(o, ev, cur) < 0)
+	if (emit(o, ev, cur) < 0)
 		return -1;
 	if (ev->type == EV_GO_SWITCH) {
 		curg->status = GOSTATUS_WAITING;
@@ -591,7 +635,7 @@ static int adv_go_syscall_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *n
 	p->seq_gen = o->gen_no;
 	p->seq = ev->args[0];
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_go_syscall_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -611,7 +655,7 @@ static int adv_go_syscall_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *nex
 			    ev_pstatus_names[p->status]);
 	p->status = PSTATUS_RUNNING;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_go_syscall_end_blocked(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -633,7 +677,7 @@ static int adv_go_syscall_end_blocked(ordering *o, ord_ev *ev, ord_ctx cur, ord_
 	g->status = GOSTATUS_RUNNABLE;
 	*next = cur;
 	next->g = GT_NO_GOROUTINE;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_go_create_syscall(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -649,7 +693,7 @@ static int adv_go_create_syscall(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *
 		return nomem(o);
 	*next = cur;
 	next->g = newg;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_go_destroy_syscall(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -674,7 +718,7 @@ static int adv_go_destroy_syscall(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx 
 		if (push_synth(o, ev, EV_PROC_STEAL, cur, (uint64_t)cur.p, 0, PSTATUS_SYSCALL) < 0)
 			return -1;
 	}
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 /* Tasks and regions. */
@@ -701,7 +745,7 @@ static int adv_user_task_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *ne
 	if (validate_ctx(o, cur, USER_GO_REQS))
 		return -1;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_user_task_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -721,7 +765,7 @@ static int adv_user_task_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next
 	if (validate_ctx(o, cur, USER_GO_REQS))
 		return -1;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 /* A region's identity: task id and name text (symbol ids compare texts). */
@@ -750,7 +794,7 @@ static int adv_user_region_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *
 		return nomem(o);
 	g->regions[g->nregions++] = r;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_user_region_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -777,7 +821,7 @@ static int adv_user_region_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *ne
 		g->nregions--;
 	}
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 /* GC. */
@@ -792,7 +836,7 @@ static int adv_gc_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 			return fail(o, "GCActive in the first generation isn't first GC event");
 		o->gc_seq = seq;
 		o->gc_state = GC_RUNNING;
-		return push(o, ev, cur);
+		return emit(o, ev, cur);
 	}
 	if (seq != o->gc_seq + 1)
 		return 0;
@@ -801,7 +845,7 @@ static int adv_gc_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	o->gc_seq = seq;
 	if (validate_ctx(o, cur, USER_GO_REQS))
 		return -1;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_gc_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -812,7 +856,7 @@ static int adv_gc_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	if (o->gc_state == GC_UNDETERMINED) {
 		o->gc_seq = seq;
 		o->gc_state = GC_RUNNING;
-		return push(o, ev, cur);
+		return emit(o, ev, cur);
 	}
 	if (seq != o->gc_seq + 1)
 		return 0;
@@ -822,7 +866,7 @@ static int adv_gc_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	o->gc_state = GC_RUNNING;
 	if (validate_ctx(o, cur, USER_GO_REQS))
 		return -1;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_gc_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -840,7 +884,7 @@ static int adv_gc_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	o->gc_state = GC_NOT_RUNNING;
 	if (validate_ctx(o, cur, USER_GO_REQS))
 		return -1;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 /* Events that need only a context: annotations, metrics, experiments. */
@@ -849,7 +893,7 @@ static int adv_simple(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next, int m
 	if (validate_ctx(o, cur, m, p, g))
 		return -1;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_annotation(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -886,7 +930,7 @@ static int adv_gc_sweep_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *nex
 	    begin_range(o, &p->ranges, (ord_range){ range_type(ev->type), 0 }))
 		return -1;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_gc_sweep_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -900,19 +944,19 @@ static int adv_gc_sweep_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *ne
 			 o->gen_no == o->initial_gen))
 		return -1;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_gc_sweep_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 {
-	uint32_t desc;
+	uint32_t desc = 0;
 	ord_p *p;
 
 	if (validate_ctx(o, cur, MUST, MUST, MAY) || !(p = ctx_p(o, ev, cur)) ||
 	    end_range(o, &p->ranges, ev->type, &desc))
 		return -1;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_go_range_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -933,7 +977,7 @@ static int adv_go_range_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *nex
 	if (begin_range(o, &g->ranges, (ord_range){ range_type(ev->type), desc }))
 		return -1;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_go_range_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -948,12 +992,12 @@ static int adv_go_range_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *ne
 			 o->gen_no == o->initial_gen))
 		return -1;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static int adv_go_range_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 {
-	uint32_t desc;
+	uint32_t desc = 0;
 	ord_g *g;
 
 	if (validate_ctx(o, cur, USER_GO_REQS))
@@ -966,7 +1010,7 @@ static int adv_go_range_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	if (ev->type == EV_STW_END)
 		ev->aux_str = desc;
 	*next = cur;
-	return push(o, ev, cur);
+	return emit(o, ev, cur);
 }
 
 static const ord_handler dispatch[EV_TABLE_SIZE] = {
@@ -1021,12 +1065,10 @@ static const ord_handler dispatch[EV_TABLE_SIZE] = {
 	[EV_GOROUTINE_STACK_FREE] = adv_alloc_free,
 };
 
-int ord_advance(ordering *o, ord_ev *ev, int64_t m, generation *gen, gt_symtab *sym, gt_err *e)
+int ord_advance(ordering *o, ord_ev *ev, ord_m *ms, generation *gen, gt_symtab *sym, gt_err *e)
 {
-	ord_ctx cur = { GT_NO_GOROUTINE, GT_NO_PROC, m }, next;
+	ord_ctx cur = { GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD }, next;
 	ord_handler h = dispatch[ev->type];
-	size_t ms_cap;
-	ord_m *ms = NULL;
 	int rc;
 
 	o->gen = gen;
@@ -1036,25 +1078,13 @@ int ord_advance(ordering *o, ord_ev *ev, int64_t m, generation *gen, gt_symtab *
 	o->off = ev->off;
 	if (o->initial_gen == 0)
 		o->initial_gen = gen->gen;
-	if (m != GT_NO_THREAD) {
-		int added;
-
-		if (!(ms = u64map_put(&o->ms, (uint64_t)m, &added)))
-			return nomem(o);
-		if (added)
-			*ms = (ord_m){ GT_NO_GOROUTINE, GT_NO_PROC };
-		cur.g = ms->g;
-		cur.p = ms->p;
-	}
+	if (ms)
+		cur = (ord_ctx){ ms->g, ms->p, ms->m };
 	if (!h)
 		return fail(o, "bad event type found while ordering: %u", ev->type);
 	next = cur;
-	ms_cap = o->ms.cap;
 	rc = h(o, ev, cur, &next);
 	if (rc == 1 && ms) {
-		/* A handler that added an M may have moved the map's entries. */
-		if (o->ms.cap != ms_cap)
-			ms = u64map_get(&o->ms, (uint64_t)m);
 		ms->g = next.g;
 		ms->p = next.p;
 	}

@@ -24,16 +24,24 @@ typedef struct ord_ev {
 } ord_ev;
 
 typedef struct ord_range { uint8_t typ; uint32_t desc; } ord_range;
+
+/* A thread's state: the goroutine and proc bound to it.  It lives until
+ * ord_free(), so a reader can keep a pointer to it. */
+typedef struct ord_m {
+	int64_t m, g, p;
+} ord_m;
 typedef struct ord_ranges { ord_range *v; size_t n, cap; } ord_ranges;
 
 typedef struct ordering {
 	int version;
-	u64map gs, ps, ms, tasks;
+	u64map gs, ps, tasks;
+	u64map ms;           /* thread id -> ord_m * */
 	uint64_t gc_seq;
 	uint8_t gc_state;
 	uint64_t initial_gen;
 	ord_ev *queue;
 	size_t qstart, qlen, qcap;
+	ord_ev *direct;      /* an advanced event published in place, before the queue */
 
 	/* What the current Advance call works on. */
 	generation *gen;
@@ -46,12 +54,19 @@ typedef struct ordering {
 void ord_init(ordering *o, int version);
 void ord_free(ordering *o);
 
-/* Try to advance the event ev read from thread m of generation gen.  Returns
- * 1 if it advanced (its events are queued), 0 if it cannot happen yet, or -1
- * on an error recorded in e.  ev may be updated, as Go's Advance does. */
-int ord_advance(ordering *o, ord_ev *ev, int64_t m, generation *gen, gt_symtab *sym, gt_err *e);
+/* The state of thread m (created if new), or NULL if out of memory. */
+ord_m *ord_thread(ordering *o, int64_t m);
 
-/* Pop the next queued event into *out; 0 if the queue is empty. */
-int ord_pop(ordering *o, ord_ev *out);
+/* Try to advance the event ev read from thread ms (NULL for events written
+ * without a thread) in generation gen.  Returns 1 if it advanced (its events
+ * are queued), 0 if it cannot happen yet, or -1 on an error recorded in e.
+ * ev may be updated, as Go's Advance does; if it advanced, ev itself may be
+ * the first queued event, so it must stay put until ord_next() returns it. */
+int ord_advance(ordering *o, ord_ev *ev, ord_m *ms, generation *gen, gt_symtab *sym, gt_err *e);
+
+/* The next queued event, or NULL.  It may be changed in place and stays
+ * valid until the next call into the ordering (or, if it is the advanced
+ * event itself, until its owner reuses it). */
+ord_ev *ord_next(ordering *o);
 
 #endif

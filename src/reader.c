@@ -26,12 +26,24 @@
 /* A cursor over one M's batches in the current generation (batchcursor.go). */
 typedef struct cursor {
 	int64_t m;
+	ord_m *ms;               /* its state in the ordering, NULL for no thread */
 	const uint32_t *batches; /* indices into gen.batches */
-	uint32_t nbatches, idx;
-	size_t data_off;
+	uint32_t nbatches, idx;  /* idx: the batch being read, nbatches: none yet */
+	const uint8_t *p, *end;  /* the unread part of its payload */
+	uint64_t p_off;          /* the input offset of p */
+	uint64_t batch_ts;       /* the batch's base time, in ticks */
+	uint8_t *buf;            /* where payloads are read to, for file input */
 	int64_t last_ts;
-	ord_ev ev;               /* the M's next event */
+	ord_ev *ev;              /* the M's next event: one of evs */
+	ord_ev evs[2];           /* the next one is decoded while the ordering
+				  * may still publish the last one in place */
 } cursor;
+
+/* A frontier entry: a cursor and its event's time, kept here for the heap. */
+typedef struct hent {
+	int64_t time;
+	cursor *c;
+} hent;
 
 struct gt_reader {
 	gt_err err;
@@ -47,7 +59,9 @@ struct gt_reader {
 
 	cursor *cursors;
 	size_t capcursors;
-	cursor **heap;           /* the frontier: a min-heap on ev.time */
+	uint8_t **bufs;          /* batch buffers, one per cursor, kept across generations */
+	size_t nbufs, capbufs;
+	hent *heap;              /* the frontier: a min-heap on the cursors' event times */
 	size_t nheap, capheap;
 	size_t cpu_next;         /* next CPU sample of gen */
 	ordering order;
@@ -61,6 +75,7 @@ struct gt_reader {
 	int deferred_synced;
 
 	uint64_t valid_off;      /* end of the generations fully delivered */
+	ord_ev own;              /* a Sync or CPU sample being delivered */
 	legacy_reader *legacy;   /* Go 1.11-1.21 traces */
 	char name_buf[EV_NAME_BUF];
 };
@@ -91,6 +106,9 @@ void gt_reader_free(gt_reader *r)
 	gen_free(&r->gen);
 	ord_free(&r->order);
 	legacy_free(r->legacy);
+	for (size_t i = 0; i < r->nbufs; i++)
+		free(r->bufs[i]);
+	free(r->bufs);
 	free(r->cursors);
 	free(r->heap);
 	free(r);
@@ -99,12 +117,12 @@ void gt_reader_free(gt_reader *r)
 const gt_error *gt_reader_error(const gt_reader *r) { return &r->err.pub; }
 int gt_reader_version(const gt_reader *r) { return r->version; }
 const gt_symtab *gt_reader_symtab(const gt_reader *r) { return r->sym; }
-uint64_t gt_reader_offset(const gt_reader *r) { return wire_offset(&r->src, r->src.pos); }
+uint64_t gt_reader_offset(const gt_reader *r) { return r->src.off; }
 uint64_t gt_reader_valid_offset(const gt_reader *r) { return r->valid_off; }
 
 size_t gt_reader_peak_memory(const gt_reader *r)
 {
-	return r->src.peak + gen_memory(&r->gen) + sym_memory(r->sym) +
+	return r->src.peak + r->nbufs * WIRE_MAX_BATCH + gen_memory(&r->gen) + sym_memory(r->sym) +
 	       (r->legacy ? legacy_memory(r->legacy) : 0);
 }
 
@@ -167,129 +185,186 @@ gt_status gt_reader_open_file(gt_reader *r, const char *path)
 /* The frontier heap: Go's heapInsert/heapUpdate/heapRemove, with strict
  * comparisons, so cursors with equal times stay where Go leaves them. */
 
-static int64_t htime(gt_reader *r, size_t i) { return r->heap[i]->ev.time; }
-
-static void hswap(gt_reader *r, size_t i, size_t j)
+static void hswap(hent *h, size_t i, size_t j)
 {
-	cursor *t = r->heap[i];
+	hent t = h[i];
 
-	r->heap[i] = r->heap[j];
-	r->heap[j] = t;
+	h[i] = h[j];
+	h[j] = t;
 }
 
-static size_t sift_up(gt_reader *r, size_t i)
+static size_t sift_up(hent *h, size_t i)
 {
-	while (i > 0 && htime(r, (i - 1) / 2) > htime(r, i)) {
-		hswap(r, (i - 1) / 2, i);
+	while (i > 0 && h[(i - 1) / 2].time > h[i].time) {
+		hswap(h, (i - 1) / 2, i);
 		i = (i - 1) / 2;
 	}
 	return i;
 }
 
-static void sift_down(gt_reader *r, size_t i)
+static void sift_down(hent *h, size_t n, size_t i)
 {
 	for (;;) {
-		size_t m = i, c;
+		size_t m = i, l = 2 * i + 1;
 
-		for (c = 2 * i + 1; c <= 2 * i + 2; c++)
-			if (c < r->nheap && htime(r, c) < htime(r, m))
-				m = c;
+		if (l < n && h[l].time < h[m].time)
+			m = l;
+		if (l + 1 < n && h[l + 1].time < h[m].time)
+			m = l + 1;
 		if (m == i)
 			return;
-		hswap(r, i, m);
+		hswap(h, i, m);
 		i = m;
 	}
 }
 
+/* Entry i's cursor has a new event. */
 static void heap_update(gt_reader *r, size_t i)
 {
-	if (sift_up(r, i) == i)
-		sift_down(r, i);
+	r->heap[i].time = r->heap[i].c->ev->time;
+	if (sift_up(r->heap, i) == i)
+		sift_down(r->heap, r->nheap, i);
 }
 
 static void heap_remove(gt_reader *r, size_t i)
 {
 	while (i > 0) {
-		hswap(r, (i - 1) / 2, i);
+		hswap(r->heap, (i - 1) / 2, i);
 		i = (i - 1) / 2;
 	}
-	hswap(r, 0, r->nheap - 1);
+	hswap(r->heap, 0, r->nheap - 1);
 	r->nheap--;
-	sift_down(r, 0);
+	sift_down(r->heap, r->nheap, 0);
 }
 
-static int cursor_cmp(const void *a, const void *b)
+static int hent_cmp(const void *a, const void *b)
 {
-	int64_t x = (*(cursor *const *)a)->ev.time, y = (*(cursor *const *)b)->ev.time;
+	int64_t x = ((const hent *)a)->time, y = ((const hent *)b)->time;
 
 	return (x > y) - (x < y);
 }
+
+/* Start the cursor's next non-empty batch; 0 if it has none left. */
+static int cursor_batch(gt_reader *r, cursor *c)
+{
+	const wire_batch *b;
+	const uint8_t *data;
+
+	do {
+		c->idx = c->idx == UINT32_MAX ? 0 : c->idx + 1;
+		if (c->idx >= c->nbatches)
+			return 0;
+		b = &r->gen.batches[c->batches[c->idx]];
+	} while (b->size == 0);
+	if (!(data = wire_payload(&r->src, b, c->buf, &r->err)))
+		return -1;
+	c->p = data;
+	c->end = data + b->size;
+	c->p_off = b->payload;
+	c->batch_ts = b->ts;
+	c->last_ts = 0;
+	return 1;
+}
+
+/* A uvarint with no bounds check, for when 10 bytes or more remain; NULL
+ * on an encoding Go's Uvarint rejects. */
+static inline const uint8_t *uvarint_unchecked(const uint8_t *p, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (unsigned i = 0, s = 0; i < 10; i++, s += 7) {
+		uint8_t b = p[i];
+
+		if (b < 0x80) {
+			if (i == 9 && b > 1)
+				return NULL;
+			*v = x | (uint64_t)b << s;
+			return p + i + 1;
+		}
+		x |= (uint64_t)(b & 0x7f) << s;
+	}
+	return NULL;
+}
+
+/* The time delta and arguments of an event, near the batch end. */
+static const uint8_t *decode_checked(const uint8_t *p, const uint8_t *end, unsigned nargs,
+				     uint64_t *dt, uint64_t *args, int *which)
+{
+	int n;
+
+	*which = 0;
+	if ((n = gt_uvarint(p, (size_t)(end - p), dt)) <= 0)
+		return NULL;
+	p += n;
+	*which = 1;
+	for (unsigned i = 0; i < nargs; i++, p += n)
+		if ((n = gt_uvarint(p, (size_t)(end - p), &args[i])) <= 0)
+			return NULL;
+	return p;
+}
+
+/* The biggest event: a type byte and five 10-byte varints. */
+#define MAX_EVENT_BYTES 51
 
 /* Decode the cursor's next event (batchcursor.go nextEvent and
  * readTimedBaseEvent).  1 if there is one, 0 at the M's end, -1 on error. */
 static int cursor_next(gt_reader *r, cursor *c)
 {
-	const wire_batch *b;
-	const uint8_t *p, *end;
-	uint64_t v;
-	unsigned typ;
+	const uint8_t *p;
 	const ev_spec *sp;
-	int n;
+	uint64_t dt;
+	unsigned typ;
+	int rc, which;
 
-	while (c->idx < c->nbatches && r->gen.batches[c->batches[c->idx]].size == c->data_off) {
-		c->idx++;
-		c->data_off = 0;
-		c->last_ts = 0;
-	}
-	if (c->idx == c->nbatches)
-		return 0;
-	b = &r->gen.batches[c->batches[c->idx]];
-	if (c->last_ts == 0)
-		c->last_ts = gt_ticks_to_ns(r->gen.freq, b->ts);
-	p = r->src.data + b->off + c->data_off;
-	end = r->src.data + b->off + b->size;
-	c->ev.off = wire_offset(&r->src, b->off + c->data_off);
-	r->err.m = c->m;
+	if (c->p == c->end && (rc = cursor_batch(r, c)) <= 0)
+		return rc;
+	p = c->p;
+	c->ev->off = c->p_off;
 	typ = *p++;
-	if (typ >= EV_TABLE_SIZE) {
-		gt_fail(&r->err, GT_ERR_CORRUPT, c->ev.off, "found invalid event type: %u", typ);
+	if (GT_UNLIKELY(typ >= EV_TABLE_SIZE || !ev_specs[typ].timed)) {
+		gt_fail(&r->err, GT_ERR_CORRUPT, c->ev->off,
+			typ >= EV_TABLE_SIZE ? "found invalid event type: %u"
+					     : "found event without a timestamp: type=%u", typ);
 		return -1;
 	}
 	sp = &ev_specs[typ];
-	if (!sp->timed) {
-		gt_fail(&r->err, GT_ERR_CORRUPT, c->ev.off, "found event without a timestamp: type=%u", typ);
+	if (GT_LIKELY(c->end - p >= MAX_EVENT_BYTES)) {
+		which = 0;
+		if ((p = uvarint_unchecked(p, &dt)))
+			for (unsigned i = 0; p && i < sp->nargs; i++, which = 1)
+				p = uvarint_unchecked(p, &c->ev->args[i]);
+	} else {
+		p = decode_checked(p, c->end, sp->nargs, &dt, c->ev->args, &which);
+	}
+	if (GT_UNLIKELY(!p)) {
+		gt_fail(&r->err, GT_ERR_CORRUPT, c->ev->off,
+			which ? "found invalid uvarint" : "found invalid uvarint for timestamp");
 		return -1;
 	}
-	if ((n = gt_uvarint(p, (size_t)(end - p), &v)) <= 0) {
-		gt_fail(&r->err, GT_ERR_CORRUPT, c->ev.off, "found invalid uvarint for timestamp");
-		return -1;
-	}
-	p += n;
-	for (unsigned i = 0; i < sp->nargs; i++) {
-		if ((n = gt_uvarint(p, (size_t)(end - p), &c->ev.args[i])) <= 0) {
-			gt_fail(&r->err, GT_ERR_CORRUPT, c->ev.off, "found invalid uvarint");
-			return -1;
-		}
-		p += n;
-	}
-	c->ev.type = (uint8_t)typ;
-	c->ev.time = gt_add64(gt_ticks_to_ns(r->gen.freq, v), c->last_ts);
-	c->ev.aux = 0;
-	c->ev.aux_str = 0;
-	c->last_ts = c->ev.time;
-	c->data_off = (size_t)(p - (r->src.data + b->off));
+	/* Times are deltas from the previous event, the first from the batch's
+	 * base time; like Go, "previous time 0" means "use the base". */
+	if (c->last_ts == 0)
+		c->last_ts = gt_clock_ns(&r->gen.clock, c->batch_ts);
+	c->ev->type = (uint8_t)typ;
+	c->ev->time = gt_add64(gt_clock_ns(&r->gen.clock, dt), c->last_ts);
+	c->ev->aux = 0;
+	c->ev->aux_str = 0;
+	c->last_ts = c->ev->time;
+	c->p_off += (uint64_t)(p - c->p);
+	c->p = p;
 	return 1;
 }
 
 /* Advance the event of frontier cursor i (Go's tryAdvance). */
 static int try_advance(gt_reader *r, size_t i)
 {
-	cursor *c = r->heap[i];
+	cursor *c = r->heap[i].c;
 	int rc;
 
 	r->err.m = c->m;
-	if ((rc = ord_advance(&r->order, &c->ev, c->m, &r->gen, r->sym, &r->err)) != 1)
+	if ((rc = ord_advance(&r->order, c->ev, c->ms, &r->gen, r->sym, &r->err)) != 1)
 		return rc;
+	c->ev = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
 	if ((rc = cursor_next(r, c)) < 0)
 		return -1;
 	if (rc)
@@ -311,11 +386,23 @@ static void make_sync(gt_reader *r, int64_t time, int with_table, ord_ev *oe)
 	oe->aux = (uint64_t)with_table;
 }
 
+/* For file input, each M's current batch is read into its own buffer. */
+static int cursor_buffers(gt_reader *r, size_t n)
+{
+	if (GT_RESERVE(r->bufs, r->capbufs, n))
+		return -1;
+	for (; r->nbufs < n; r->nbufs++)
+		if (!(r->bufs[r->nbufs] = malloc(WIRE_MAX_BATCH)))
+			return -1;
+	return 0;
+}
+
 /* Start delivering a freshly read generation (Go's installGen). */
 static gt_status install_gen(gt_reader *r, ord_ev *oe)
 {
 	if (GT_RESERVE(r->cursors, r->capcursors, r->gen.nms) ||
-	    GT_RESERVE(r->heap, r->capheap, r->gen.nms))
+	    GT_RESERVE(r->heap, r->capheap, r->gen.nms) ||
+	    (r->src.mode == WIRE_FILE && cursor_buffers(r, r->gen.nms)))
 		return gt_fail(&r->err, GT_ERR_NOMEM, 0, "out of memory");
 	r->have_gen = 1;
 	r->cpu_next = 0;
@@ -326,14 +413,19 @@ static gt_status install_gen(gt_reader *r, ord_ev *oe)
 		int rc;
 
 		memset(c, 0, sizeof *c);
+		c->ev = &c->evs[0];
+		c->idx = UINT32_MAX; /* before the first batch */
+		c->buf = r->src.mode == WIRE_FILE ? r->bufs[i] : NULL;
 		c->m = r->gen.ms[i].m;
+		if (c->m != GT_NO_THREAD && !(c->ms = ord_thread(&r->order, c->m)))
+			return gt_fail(&r->err, GT_ERR_NOMEM, 0, "out of memory");
 		c->batches = r->gen.by_m + r->gen.ms[i].first;
 		c->nbatches = r->gen.ms[i].count;
 		if ((rc = cursor_next(r, c)) < 0)
 			return r->err.pub.code;
 		if (rc) {
-			r->heap[r->nheap++] = c;
-			sift_up(r, r->nheap - 1);
+			r->heap[r->nheap] = (hent){ c->ev->time, c };
+			sift_up(r->heap, r->nheap++);
 		}
 	}
 	make_sync(r, gt_ticks_to_ns(r->gen.freq, r->gen.min_ts), 1, oe);
@@ -371,14 +463,13 @@ static gt_status report_deferred(gt_reader *r)
 	return r->err.pub.code;
 }
 
+/* The previous generation is fully delivered: drop what held it. */
 static void begin_generation(gt_reader *r)
 {
-	size_t keep = r->has_spill ? (size_t)(r->spill.file_off - r->src.base) : r->src.pos;
-	size_t moved;
+	uint64_t keep = r->has_spill ? r->spill.file_off : r->src.off;
 
-	r->valid_off = wire_offset(&r->src, keep);
-	moved = wire_discard(&r->src, keep);
-	r->spill.off -= moved;
+	r->valid_off = keep;
+	wire_discard(&r->src, keep);
 	gen_reset(&r->gen);
 }
 
@@ -400,7 +491,7 @@ static gt_status read_gen_v126(gt_reader *r)
 		st = wire_read_batch(&r->src, &b, &r->err);
 		if (st == GT_END) {
 			if (g->nbatches)
-				return gt_fail(&r->err, GT_ERR_TRUNCATED, gt_reader_offset(r),
+				return gt_fail(&r->err, GT_ERR_TRUNCATED, r->src.off,
 					       "incomplete generation found; trace likely truncated");
 			return GT_END;
 		}
@@ -419,7 +510,7 @@ static gt_status read_gen_v126(gt_reader *r)
 		if ((st = gen_add_batch(g, &r->src, &b, r->version, &r->err)))
 			return st;
 	}
-	return gen_finish(g, &r->src, r->version, r->sym, &r->err);
+	return gen_finish(g, r->version, r->sym, &r->err);
 }
 
 /* Go 1.22-1.25: a generation ends where a batch of the next one starts (that
@@ -465,7 +556,7 @@ static gt_status read_gen_spill(gt_reader *r, int *deferred)
 		if ((st = gen_add_batch(g, &r->src, &b, r->version, &r->err)))
 			return st;
 	}
-	return gen_finish(g, &r->src, r->version, r->sym, &r->err);
+	return gen_finish(g, r->version, r->sym, &r->err);
 }
 
 /* Go's nextGenWithSpill. */
@@ -522,14 +613,17 @@ static void cpu_sample_event(gt_reader *r, ord_ev *oe)
 	oe->args[0] = s->stack;
 }
 
-/* The next ordered event of a Go 1.22+ trace (Go's ReadEvent). */
-static gt_status next_v2(gt_reader *r, ord_ev *oe)
+/* The next ordered event of a Go 1.22+ trace (Go's ReadEvent): *out points
+ * into the ordering's queue, or to r->own for the reader's own events. */
+static gt_status next_v2(gt_reader *r, ord_ev **out)
 {
+	ord_ev *oe = &r->own;
 	int rc;
 
 	for (;;) {
-		if (ord_pop(&r->order, oe))
+		if ((*out = ord_next(&r->order)))
 			return GT_OK;
+		*out = oe;
 		if (r->nheap == 0 && r->cpu_next == r->gen.ncpu) {
 			if (r->done)
 				return GT_END;
@@ -537,7 +631,7 @@ static gt_status next_v2(gt_reader *r, ord_ev *oe)
 			return r->version < GO126 ? next_gen_spill(r, oe) : next_gen_v126(r, oe);
 		}
 		if (r->cpu_next < r->gen.ncpu &&
-		    (r->nheap == 0 || r->gen.cpu[r->cpu_next].time < r->heap[0]->ev.time)) {
+		    (r->nheap == 0 || r->gen.cpu[r->cpu_next].time < r->heap[0].time)) {
 			cpu_sample_event(r, oe);
 			return GT_OK;
 		}
@@ -547,26 +641,23 @@ static gt_status next_v2(gt_reader *r, ord_ev *oe)
 			/* The earliest event must wait: sort the frontier by time
 			 * (with Go's sort, for Go's order of ties) and advance the
 			 * first event that can go. */
-			go_sort(r->heap, r->nheap, sizeof *r->heap, cursor_cmp);
+			go_sort(r->heap, r->nheap, sizeof *r->heap, hent_cmp);
 			for (size_t i = 1; i < r->nheap && rc == 0; i++)
 				if ((rc = try_advance(r, i)) < 0)
 					return r->err.pub.code;
 			if (rc == 0)
-				return gt_fail(&r->err, GT_ERR_BROKEN, r->heap[0]->ev.off,
+				return gt_fail(&r->err, GT_ERR_BROKEN, r->heap[0].c->ev->off,
 					       "broken trace: failed to advance");
 		}
 	}
 }
 
-/* Checks and the monotonic fix-up every Go 1.22+ event gets (the deferred
- * function of Go's ReadEvent), then publication. */
+/* The monotonic fix-up every Go 1.22+ event gets (the deferred function of
+ * Go's ReadEvent), then publication, which also checks the table ids. */
 static gt_status publish_v2(gt_reader *r, ord_ev *oe, gt_event *ev)
 {
 	const generation *gen = r->have_gen ? &r->gen : NULL;
-	gt_status st;
 
-	if (oe->type != EV_READER_SYNC && (st = ev_validate(oe, &r->gen, &r->err)))
-		return st;
 	if (oe->time <= r->last_ts)
 		oe->time = gt_add64(r->last_ts, 1);
 	r->last_ts = oe->time;
@@ -575,7 +666,7 @@ static gt_status publish_v2(gt_reader *r, ord_ev *oe, gt_event *ev)
 
 gt_status gt_reader_next(gt_reader *r, gt_event *ev)
 {
-	ord_ev oe;
+	ord_ev *oe;
 	gt_status st;
 
 	if (r->status != GT_OK)
@@ -586,7 +677,7 @@ gt_status gt_reader_next(gt_reader *r, gt_event *ev)
 			r->valid_off = gt_reader_offset(r);
 		return st == GT_OK ? GT_OK : stop(r, st);
 	}
-	if ((st = next_v2(r, &oe)) || (st = publish_v2(r, &oe, ev)))
+	if ((st = next_v2(r, &oe)) || (st = publish_v2(r, oe, ev)))
 		return stop(r, st);
 	return GT_OK;
 }

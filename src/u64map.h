@@ -2,8 +2,9 @@
  * u64map.h - open-addressed hash map from uint64 keys to fixed-size values.
  *
  * Linear probing with backward-shift deletion (no tombstones), so lookups stay
- * short however many goroutines come and go.  Value pointers are valid until
- * the next insertion or deletion.
+ * short however many goroutines come and go.  A slot holds its key, an
+ * in-use flag and the value together, so a lookup touches one cache line.
+ * Value pointers are valid until the next insertion or deletion.
  */
 #ifndef GT_U64MAP_H
 #define GT_U64MAP_H
@@ -12,13 +13,12 @@
 #include <stdint.h>
 
 typedef struct u64map {
-	uint64_t *keys;
-	uint8_t *used;
-	unsigned char *vals;
+	unsigned char *slots;
 	size_t vsize;
-	size_t cap;   /* 0 or a power of two */
+	size_t stride;  /* bytes per slot: key, flag, value */
+	size_t cap;     /* 0 or a power of two */
 	size_t len;
-	int shift;    /* 64 - log2(cap) */
+	int shift;      /* 64 - log2(cap) */
 } u64map;
 
 void u64map_init(u64map *m, size_t vsize);

@@ -1,17 +1,19 @@
 /*
- * wire.c - input window, varints, header and batch framing (see wire.h).
+ * wire.c - input, varints, header and batch framing (see wire.h).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "events.h"
 #include "wire.h"
 
-/* Input is read in chunks this large; a generation is usually many chunks. */
+/* A stream is read in chunks this large. */
 #define WIRE_CHUNK (1u << 20)
-#define MAX_BATCH_SIZE (64u << 10)
+/* The longest batch header: 2 bytes and 4 varints of 10 bytes. */
+#define WIRE_MAX_HEADER 42
 
 int gt_uvarint_slow(const uint8_t *p, size_t avail, uint64_t *v)
 {
@@ -75,20 +77,29 @@ const char *wire_uvarint_error(int code)
 	return "ok";
 }
 
-void wire_init_fd(wire_src *s, int fd, int own)
-{
-	memset(s, 0, sizeof *s);
-	s->fd = fd;
-	s->own_fd = own;
-}
-
 void wire_init_memory(wire_src *s, const void *p, size_t size)
 {
 	memset(s, 0, sizeof *s);
+	s->mode = WIRE_MEMORY;
 	s->fd = -1;
 	s->data = p;
 	s->len = size;
+	s->size = size;
 	s->eof = 1;
+}
+
+void wire_init_fd(wire_src *s, int fd, int own)
+{
+	struct stat sb;
+
+	memset(s, 0, sizeof *s);
+	s->fd = fd;
+	s->own_fd = own;
+	s->mode = WIRE_STREAM;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		s->mode = WIRE_FILE;
+		s->size = (uint64_t)sb.st_size;
+	}
 }
 
 void wire_close(wire_src *s)
@@ -100,12 +111,41 @@ void wire_close(wire_src *s)
 	s->fd = -1;
 }
 
-/* Make at least `need` bytes available after pos if the input has them.
- * Returns the bytes available (possibly fewer at the end of input), or -1 if
- * reading failed or memory ran out (s->err says which). */
-static ptrdiff_t wire_fill(wire_src *s, size_t need)
+static gt_status read_failed(wire_src *s, gt_err *e)
 {
-	while (s->len - s->pos < need && !s->eof) {
+	if (s->err == ENOMEM)
+		return gt_fail(e, GT_ERR_NOMEM, s->off, "out of memory reading the trace");
+	return gt_fail(e, GT_ERR_IO, s->off, "read error: %s", strerror(s->err));
+}
+
+/* Read up to n bytes at input offset off into p (a file); the count, or -1. */
+static ptrdiff_t pread_full(wire_src *s, uint8_t *p, size_t n, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(s->fd, p + got, n - got, (off_t)(off + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			s->err = errno;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ptrdiff_t)got;
+}
+
+/* A stream: make `need` bytes available from s->off on, if the input has
+ * them.  Returns the bytes available, or -1 (s->err says why). */
+static ptrdiff_t stream_fill(wire_src *s, size_t need)
+{
+	size_t pos = (size_t)(s->off - s->base);
+
+	while (s->len - pos < need && !s->eof) {
 		ssize_t n;
 
 		if (s->cap - s->len < WIRE_CHUNK) {
@@ -125,9 +165,9 @@ static ptrdiff_t wire_fill(wire_src *s, size_t need)
 				s->peak = ncap;
 		}
 		n = read(s->fd, s->buf + s->len, s->cap - s->len);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			s->err = errno;
 			return -1;
 		}
@@ -135,31 +175,58 @@ static ptrdiff_t wire_fill(wire_src *s, size_t need)
 			s->eof = 1;
 		s->len += (size_t)n;
 	}
-	return (ptrdiff_t)(s->len - s->pos);
+	return (ptrdiff_t)(s->len - pos);
 }
 
-size_t wire_discard(wire_src *s, size_t keep)
+/* Up to n bytes from s->off on, without consuming them: in the window, or
+ * read into buf (a file).  *avail gets how many there are. */
+static const uint8_t *peek(wire_src *s, size_t n, uint8_t *buf, size_t *avail, gt_err *e,
+			   gt_status *st)
 {
-	if (!s->buf || keep == 0)
-		return 0;
-	memmove(s->buf, s->buf + keep, s->len - keep);
-	s->len -= keep;
-	s->pos -= keep;
-	s->base += keep;
-	return keep;
+	ptrdiff_t got;
+
+	*st = GT_OK;
+	if (s->mode == WIRE_FILE) {
+		if ((got = pread_full(s, buf, n, s->off)) < 0) {
+			*st = read_failed(s, e);
+			return NULL;
+		}
+		*avail = (size_t)got;
+		return buf;
+	}
+	if (s->mode == WIRE_STREAM && stream_fill(s, n) < 0) {
+		*st = read_failed(s, e);
+		return NULL;
+	}
+	*avail = s->off - s->base < s->len ? s->len - (size_t)(s->off - s->base) : 0;
+	return s->data + (s->off - s->base);
 }
 
-static gt_status read_failed(wire_src *s, gt_err *e)
+void wire_discard(wire_src *s, uint64_t keep)
 {
-	if (s->err == ENOMEM)
-		return gt_fail(e, GT_ERR_NOMEM, wire_offset(s, s->pos), "out of memory reading the trace");
-	return gt_fail(e, GT_ERR_IO, wire_offset(s, s->pos), "read error: %s", strerror(s->err));
+	size_t drop;
+
+	if (s->mode != WIRE_STREAM || keep <= s->base)
+		return;
+	drop = (size_t)(keep - s->base);
+	memmove(s->buf, s->buf + drop, s->len - drop);
+	s->len -= drop;
+	s->base = keep;
 }
 
 gt_status wire_read_all(wire_src *s, gt_err *e)
 {
+	/* A file is read as the stream it also is (at its current offset). */
+	if (s->mode == WIRE_FILE) {
+		if (lseek(s->fd, (off_t)s->off, SEEK_SET) < 0) {
+			s->err = errno;
+			return read_failed(s, e);
+		}
+		s->mode = WIRE_STREAM;
+		s->base = s->off;
+	}
 	while (!s->eof)
-		if (wire_fill(s, s->len - s->pos + WIRE_CHUNK) < 0)
+		if (stream_fill(s, s->len - (size_t)(s->off - s->base) + WIRE_CHUNK) < 0)
 			return read_failed(s, e);
 	return GT_OK;
 }
@@ -167,14 +234,15 @@ gt_status wire_read_all(wire_src *s, gt_err *e)
 gt_status wire_read_header(wire_src *s, int *version, gt_err *e)
 {
 	static const char prefix[] = "go 1.";
-	const uint8_t *p, *end;
-	ptrdiff_t avail = wire_fill(s, 16);
+	uint8_t buf[32];
+	size_t avail;
+	gt_status st;
+	const uint8_t *p = peek(s, 16, buf, &avail, e, &st), *end;
 	unsigned v = 0;
 	int digits = 0;
 
-	if (avail < 0)
-		return read_failed(s, e);
-	p = s->data + s->pos;
+	if (!p)
+		return st;
 	end = p + avail;
 	/* Go scans "go 1.%d trace\x00\x00\x00" with fmt.Fscanf. */
 	for (size_t i = 0; i < sizeof prefix - 1; i++, p++)
@@ -184,7 +252,7 @@ gt_status wire_read_header(wire_src *s, int *version, gt_err *e)
 		v = v * 10 + (unsigned)(*p - '0');
 	if (!digits || end - p < 9 || memcmp(p, " trace\0\0\0", 9) != 0)
 		goto bad;
-	s->pos = (size_t)(p + 9 - s->data);
+	s->off += (uint64_t)(p + 9 - (end - avail)); /* the header's length */
 	*version = (int)v;
 	switch (v) {
 	case GO111: case GO119: case GO121: case GO122: case GO123: case GO125: case GO126:
@@ -196,68 +264,91 @@ bad:
 }
 
 /* One header field of a batch, read as Go's binary.ReadUvarint reads it. */
-static gt_status read_field(wire_src *s, uint64_t *v, const char *what, uint64_t start, gt_err *e)
+static gt_status read_field(const uint8_t **p, const uint8_t *end, uint64_t *v, const char *what,
+			    uint64_t start, gt_err *e)
 {
-	const uint8_t *p = s->data + s->pos, *end = s->data + s->len;
-	int rc = wire_read_uvarint(&p, end, v);
+	int rc = wire_read_uvarint(p, end, v);
 
 	if (rc != UV_OK)
 		return gt_fail(e, rc == UV_OVERFLOW ? GT_ERR_CORRUPT : GT_ERR_TRUNCATED, start,
 			       "error reading batch %s: %s", what, wire_uvarint_error(rc));
-	s->pos = (size_t)(p - s->data);
 	return GT_OK;
+}
+
+/* Bytes of the input from `off` on. */
+static uint64_t remaining(const wire_src *s, uint64_t off)
+{
+	uint64_t end = s->mode == WIRE_STREAM ? s->base + s->len : s->size;
+
+	return off < end ? end - off : 0;
 }
 
 gt_status wire_read_batch(wire_src *s, wire_batch *b, gt_err *e)
 {
-	size_t start = s->pos;
-	uint64_t file_off = wire_offset(s, start), size;
-	ptrdiff_t avail = wire_fill(s, 1);
+	uint8_t buf[WIRE_MAX_HEADER];
+	const uint8_t *start, *p, *end;
+	size_t avail;
+	uint64_t size;
 	gt_status st;
-	uint8_t typ;
 
 	memset(b, 0, sizeof *b);
-	b->file_off = file_off;
+	b->file_off = s->off;
 	b->m = -1;
-	if (avail < 0)
-		return read_failed(s, e);
+	b->first = -1;
+	if (!(start = peek(s, WIRE_MAX_HEADER, buf, &avail, e, &st)))
+		return st;
 	if (avail == 0)
 		return GT_END;
-	typ = s->data[s->pos];
-	if (typ == EV_END_OF_GENERATION) {
-		s->pos++;
+	p = start;
+	end = start + avail;
+	if (*p == EV_END_OF_GENERATION) {
+		s->off++;
 		b->end_of_gen = 1;
 		return GT_OK;
 	}
-	if (typ != EV_EVENT_BATCH && typ != EV_EXPERIMENTAL_BATCH)
-		return gt_fail(e, GT_ERR_CORRUPT, file_off, "expected batch event, got event %u", typ);
-	s->pos++;
-	if (typ == EV_EXPERIMENTAL_BATCH) {
-		if ((avail = wire_fill(s, 1)) < 0)
-			return read_failed(s, e);
-		if (avail == 0) /* Go sees a bare io.EOF here, like a clean end */
+	if (*p != EV_EVENT_BATCH && *p != EV_EXPERIMENTAL_BATCH)
+		return gt_fail(e, GT_ERR_CORRUPT, b->file_off, "expected batch event, got event %u", *p);
+	if (*p++ == EV_EXPERIMENTAL_BATCH) {
+		if (p == end) /* Go sees a bare io.EOF here, like a clean end */
 			return GT_END;
-		b->exp = s->data[s->pos++];
+		b->exp = *p++;
 	}
-	/* Four varints of at most 10 bytes each. */
-	if (wire_fill(s, 40) < 0)
-		return read_failed(s, e);
-	if ((st = read_field(s, &b->gen, "gen", file_off, e)) ||
-	    (st = read_field(s, (uint64_t *)&b->m, "M ID", file_off, e)) ||
-	    (st = read_field(s, &b->ts, "timestamp", file_off, e)) ||
-	    (st = read_field(s, &size, "size", file_off, e)))
+	if ((st = read_field(&p, end, &b->gen, "gen", b->file_off, e)) ||
+	    (st = read_field(&p, end, (uint64_t *)&b->m, "M ID", b->file_off, e)) ||
+	    (st = read_field(&p, end, &b->ts, "timestamp", b->file_off, e)) ||
+	    (st = read_field(&p, end, &size, "size", b->file_off, e)))
 		return st;
-	if (size > MAX_BATCH_SIZE)
-		return gt_fail(e, GT_ERR_CORRUPT, file_off, "invalid batch size %llu, maximum is %u",
-			       (unsigned long long)size, MAX_BATCH_SIZE);
-	if ((avail = wire_fill(s, (size_t)size)) < 0)
+	if (size > WIRE_MAX_BATCH)
+		return gt_fail(e, GT_ERR_CORRUPT, b->file_off, "invalid batch size %llu, maximum is %u",
+			       (unsigned long long)size, WIRE_MAX_BATCH);
+	b->payload = s->off + (uint64_t)(p - start);
+	if (size && p < end)
+		b->first = *p;
+	/* This may move the window: start, p and end are not used after it. */
+	if (s->mode == WIRE_STREAM && stream_fill(s, (size_t)(b->payload - s->off) + (size_t)size) < 0)
 		return read_failed(s, e);
-	if ((uint64_t)avail < size)
-		return gt_fail(e, GT_ERR_TRUNCATED, file_off,
-			       "failed to read full batch: read %lld but wanted %llu", (long long)avail,
-			       (unsigned long long)size);
-	b->off = s->pos;
+	if (remaining(s, b->payload) < size)
+		return gt_fail(e, GT_ERR_TRUNCATED, b->file_off,
+			       "failed to read full batch: read %llu but wanted %llu",
+			       (unsigned long long)remaining(s, b->payload), (unsigned long long)size);
 	b->size = (uint32_t)size;
-	s->pos += (size_t)size;
+	s->off = b->payload + size;
 	return GT_OK;
+}
+
+const uint8_t *wire_payload(wire_src *s, const wire_batch *b, uint8_t *buf, gt_err *e)
+{
+	ptrdiff_t got;
+
+	if (s->mode != WIRE_FILE)
+		return s->data + (b->payload - s->base);
+	got = pread_full(s, buf, b->size, b->payload);
+	if (got == (ptrdiff_t)b->size)
+		return buf;
+	if (got >= 0) /* the file shrank since the header was read */
+		gt_fail(e, GT_ERR_TRUNCATED, b->file_off, "failed to read full batch: read %lld but wanted %u",
+			(long long)got, b->size);
+	else
+		read_failed(s, e);
+	return NULL;
 }

@@ -1,11 +1,14 @@
 /*
- * wire.h - the input and its framing: a window over the input bytes, the
- * header, and batches (internal/trace/batch.go readBatch).
+ * wire.h - the input and its framing: the header, and batches
+ * (internal/trace/batch.go readBatch).
  *
- * The window holds the current generation's batches.  Batches are addressed
- * by offsets into the window because reading more input may move it; the
- * reader turns offsets into pointers once a generation is complete, and
- * discards the window's head only when it moves on to the next generation.
+ * Three kinds of input:
+ *   - memory: the whole trace is addressable;
+ *   - a file: batch headers are read one by one, payloads when needed,
+ *     so memory does not grow with the size of a generation;
+ *   - a stream (pipe): it cannot be read twice, so a window of memory
+ *     keeps the current generation until the reader moves past it.
+ * Positions are input offsets throughout.
  */
 #ifndef GT_WIRE_H
 #define GT_WIRE_H
@@ -15,50 +18,60 @@
 
 #include "internal.h"
 
+#define WIRE_MAX_BATCH (64u << 10)
+
+typedef enum { WIRE_MEMORY, WIRE_FILE, WIRE_STREAM } wire_mode;
+
 typedef struct wire_src {
-	int fd;               /* -1 for memory input */
+	wire_mode mode;
+	int fd;
 	int own_fd;
-	const uint8_t *data;  /* window bytes: input [base, base+len) */
-	uint8_t *buf;         /* owned storage of the window (fd input) */
-	size_t cap;
-	size_t len;
-	size_t pos;           /* read position in the window */
-	uint64_t base;        /* input offset of data[0] */
+	uint64_t off;         /* input offset of the next byte to read */
+	uint64_t size;        /* input size (memory and file input) */
+	/* The window: input bytes [base, base + len) (memory and stream). */
+	const uint8_t *data;
+	uint8_t *buf;         /* owned storage of a stream's window */
+	size_t cap, len;
+	uint64_t base;
 	int eof;
 	int err;              /* errno of a failed read, 0 if none */
 	size_t peak;          /* largest window capacity */
 } wire_src;
 
-void wire_init_fd(wire_src *s, int fd, int own);
 void wire_init_memory(wire_src *s, const void *p, size_t size);
+/* A file or a stream, whichever fd is. */
+void wire_init_fd(wire_src *s, int fd, int own);
 void wire_close(wire_src *s);
-
-/* Input offset of window position pos. */
-static inline uint64_t wire_offset(const wire_src *s, size_t pos) { return s->base + pos; }
-
-/* Drop the window before position `keep`; returns how far positions moved. */
-size_t wire_discard(wire_src *s, size_t keep);
-
-/* Read the rest of the input into the window (for formats read whole). */
-gt_status wire_read_all(wire_src *s, gt_err *e);
 
 /* Read "go 1.N trace\0\0\0"; stores N.  Errors use Go's wording. */
 gt_status wire_read_header(wire_src *s, int *version, gt_err *e);
 
 typedef struct wire_batch {
-	size_t off;          /* payload position in the window */
+	uint64_t file_off;   /* input offset of the batch's first byte */
+	uint64_t payload;    /* input offset of the payload */
 	uint32_t size;       /* payload bytes */
 	uint8_t exp;         /* experiment id, 0 for a normal batch */
 	uint8_t end_of_gen;  /* the 0x34 byte of Go 1.26+ files */
+	int16_t first;       /* the first payload byte if it was read along, else -1 */
 	uint64_t gen;
 	int64_t m;
 	uint64_t ts;
-	uint64_t file_off;   /* input offset of the batch's first byte */
 } wire_batch;
 
-/* Read the next batch.  GT_OK, GT_END (the input ended where a batch would
- * start: Go's bare io.EOF), or an error recorded in e. */
+/* Read the next batch header and step over its payload.  GT_OK, GT_END (the
+ * input ended where a batch would start: Go's bare io.EOF), or an error. */
 gt_status wire_read_batch(wire_src *s, wire_batch *b, gt_err *e);
+
+/* The payload of b: in the input (memory, stream) or read into buf, which
+ * holds WIRE_MAX_BATCH bytes (file).  NULL after recording a read error. */
+const uint8_t *wire_payload(wire_src *s, const wire_batch *b, uint8_t *buf, gt_err *e);
+
+/* A stream drops its window before input offset `keep`. */
+void wire_discard(wire_src *s, uint64_t keep);
+
+/* Make the rest of the input addressable: s->data[s->off - s->base ...]
+ * up to s->base + s->len (for formats read whole). */
+gt_status wire_read_all(wire_src *s, gt_err *e);
 
 /* Errors of a stream read of a uvarint (Go's binary.ReadUvarint). */
 enum { UV_OK = 0, UV_EOF, UV_UNEXPECTED_EOF, UV_OVERFLOW };

@@ -88,7 +88,7 @@ static void test_batch(void)
 	wire_batch b;
 
 	CHECK(batch(ok, sizeof ok, &b) == GT_OK && b.gen == 2 && b.m == 7 && b.ts == 100 &&
-	      b.size == 3 && b.off == 5);
+	      b.size == 3 && b.payload == 5 && b.first == 0xaa);
 	CHECK(batch(ok, sizeof ok - 1, &b) == GT_ERR_TRUNCATED);
 	/* A 2^60 length is refused before anything is allocated. */
 	CHECK(batch(huge, sizeof huge, &b) == GT_ERR_CORRUPT);
