@@ -197,8 +197,12 @@ static void dump_free(t2p_sink *s)
 {
 	dump_sink *d = (dump_sink *)s;
 
-	if (d->out.f)
+	/* Not committed: a file is discarded, but what went to standard
+	 * output before the trouble is printed, as go tool trace prints it. */
+	if (d->out.f) {
+		ob_flush(&d->ob);
 		t2p_output_abort(&d->out);
+	}
 	free(s);
 }
 

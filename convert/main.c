@@ -218,7 +218,8 @@ int main(int argc, char **argv)
 	options opt = { 0 };
 	paths ps = { 0 };
 	t2p_sink *sinks[2];
-	int nsinks = 0, failed = 0;
+	int nsinks = 0, failed = 0, useful = 0;
+	uint64_t events = 0;
 	gt_reader *r;
 	gt_status st;
 	gt_event ev;
@@ -243,12 +244,25 @@ int main(int argc, char **argv)
 	for (int i = 0; !failed && i < nsinks; i++)
 		if (sinks[i]->begin(sinks[i], r))
 			failed = 1;
-	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK)
+	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK) {
+		/* What precedes a Sync is complete; a damaged trace is worth
+		 * converting only if real events came before its last Sync. */
+		if (ev.kind == GT_EV_SYNC)
+			useful |= events > 0;
+		else
+			events++;
 		for (int i = 0; i < nsinks && !failed; i++)
 			if (sinks[i]->event(sinks[i], &ev))
 				failed = 1;
-	if (!failed && st != GT_END)
+	}
+	if (!failed && st != GT_END) {
 		report_error(opt.trace, r);
+		if (!useful) {
+			fprintf(stderr, "%s: %s: no complete part of the trace to convert\n", t2p_prog,
+				opt.trace);
+			failed = 1;
+		}
+	}
 	for (int i = 0; !failed && i < nsinks; i++)
 		if (sinks[i]->end(sinks[i], st))
 			failed = 1;

@@ -201,7 +201,7 @@ static void add_sample(pprof_sink *s, int type, uint32_t stack, int64_t end, int
 	if (end <= s->last_sync_time) {
 		if (c->dirty) {
 			c->count++;
-			c->time += d;
+			c->time = gt_add64(c->time, d);
 		}
 	} else if (!c->dirty) {
 		if (GT_RESERVE(t->dirty, t->capdirty, t->ndirty + 1)) {
@@ -212,7 +212,7 @@ static void add_sample(pprof_sink *s, int type, uint32_t stack, int64_t end, int
 		t->dirty[t->ndirty++] = rec;
 	}
 	r->count++;
-	r->time += d;
+	r->time = gt_add64(r->time, d); /* Go's durations wrap */
 }
 
 /* At a Sync, everything so far stays; at a damaged end, what came after
@@ -401,7 +401,7 @@ static void drop_pending_after(pp_g *g, int64_t limit)
 static int write_type(pprof_sink *s, int type, const char *comment)
 {
 	t2p_output out;
-	pp_meta meta = { s->wall_start, s->last_time - s->first_time, comment,
+	pp_meta meta = { s->wall_start, (int64_t)((uint64_t)s->last_time - (uint64_t)s->first_time), comment,
 			 s->binary ? s->binary : "go-program" };
 	pp_table *t = &s->tables[type];
 

@@ -34,6 +34,8 @@ typedef struct gt_err {
 /* Record an error and return its code (never GT_OK). */
 gt_status gt_fail(gt_err *e, gt_status code, uint64_t offset, const char *fmt, ...)
 	GT_PRINTF(4, 5);
+gt_status gt_vfail(gt_err *e, gt_status code, uint64_t offset, const char *fmt, va_list ap)
+	GT_PRINTF(4, 0);
 
 /* Grow *p (an array of elsize-byte elements with capacity *cap) to hold at
  * least `need` elements.  Returns 0, or -1 if out of memory (then *p is kept). */

@@ -79,13 +79,11 @@ void ord_free(ordering *o)
 static int fail(ordering *o, const char *fmt, ...) GT_PRINTF(2, 3);
 static int fail(ordering *o, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	gt_vfail(o->e, GT_ERR_BROKEN, o->off, fmt, ap);
 	va_end(ap);
-	gt_fail(o->e, GT_ERR_BROKEN, o->off, "%s", msg);
 	return -1;
 }
 

@@ -3,9 +3,10 @@
  * merge each M's batches through the ordering step into one stream, exactly
  * as Go's internal/trace/reader.go does.
  *
- * Memory: the input window holds one generation (plus, for pre-1.26 traces,
- * the next generation's first batch); the generation's tables are reset and
- * reused; the ordering state and the symbol table are all that outlive it.
+ * Memory: a generation's tables are read whole, reset and reused; its event
+ * batches are read one at a time per M as the M's turn comes (a pipe, which
+ * cannot be read twice, keeps the generation in the input window instead).
+ * The ordering state and the symbol table are all that outlive a generation.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,7 @@ typedef struct cursor {
 	int64_t m;
 	ord_m *ms;               /* its state in the ordering, NULL for no thread */
 	const uint32_t *batches; /* indices into gen.batches */
-	uint32_t nbatches, idx;  /* idx: the batch being read, nbatches: none yet */
+	uint32_t nbatches, idx;  /* idx: the batch being read, UINT32_MAX before the first */
 	const uint8_t *p, *end;  /* the unread part of its payload */
 	uint64_t p_off;          /* the input offset of p */
 	uint64_t batch_ts;       /* the batch's base time, in ticks */
@@ -268,7 +269,7 @@ static int cursor_batch(gt_reader *r, cursor *c)
 
 /* A uvarint with no bounds check, for when 10 bytes or more remain; NULL
  * on an encoding Go's Uvarint rejects. */
-static inline const uint8_t *uvarint_unchecked(const uint8_t *p, uint64_t *v)
+static const uint8_t *uvarint_unchecked_slow(const uint8_t *p, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -284,6 +285,20 @@ static inline const uint8_t *uvarint_unchecked(const uint8_t *p, uint64_t *v)
 		x |= (uint64_t)(b & 0x7f) << s;
 	}
 	return NULL;
+}
+
+/* Most arguments and time deltas take one or two bytes. */
+static inline const uint8_t *uvarint_unchecked(const uint8_t *p, uint64_t *v)
+{
+	if (GT_LIKELY(p[0] < 0x80)) {
+		*v = p[0];
+		return p + 1;
+	}
+	if (GT_LIKELY(p[1] < 0x80)) {
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		return p + 2;
+	}
+	return uvarint_unchecked_slow(p, v);
 }
 
 /* The time delta and arguments of an event, near the batch end. */
@@ -329,10 +344,11 @@ static int cursor_next(gt_reader *r, cursor *c)
 	}
 	sp = &ev_specs[typ];
 	if (GT_LIKELY(c->end - p >= MAX_EVENT_BYTES)) {
-		which = 0;
-		if ((p = uvarint_unchecked(p, &dt)))
-			for (unsigned i = 0; p && i < sp->nargs; i++, which = 1)
-				p = uvarint_unchecked(p, &c->ev->args[i]);
+		which = 1;
+		if (!(p = uvarint_unchecked(p, &dt)))
+			which = 0;
+		for (unsigned i = 0; p && i < sp->nargs; i++)
+			p = uvarint_unchecked(p, &c->ev->args[i]);
 	} else {
 		p = decode_checked(p, c->end, sp->nargs, &dt, c->ev->args, &which);
 	}
@@ -442,7 +458,9 @@ static gt_status finish_trace(gt_reader *r, ord_ev *oe)
 	return GT_OK;
 }
 
-/* Hold an error of reading a generation until a Sync has been delivered. */
+/* Hold an error of reading a generation until a Sync has been delivered.
+ * With synced, the generation failed: nothing of it is delivered, not even
+ * the CPU samples it had collected; the Sync comes now. */
 static gt_status defer_error(gt_reader *r, int synced, ord_ev *oe)
 {
 	r->deferred = r->err;
@@ -452,6 +470,8 @@ static gt_status defer_error(gt_reader *r, int synced, ord_ev *oe)
 	if (!synced)
 		return GT_OK;
 	r->have_gen = 0;
+	gen_reset(&r->gen);
+	r->cpu_next = 0;
 	make_sync(r, r->last_ts, 0, oe);
 	return GT_OK;
 }

@@ -12,8 +12,14 @@ gt_status gt_fail(gt_err *e, gt_status code, uint64_t offset, const char *fmt, .
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e->buf, sizeof e->buf, fmt, ap);
+	gt_vfail(e, code, offset, fmt, ap);
 	va_end(ap);
+	return code;
+}
+
+gt_status gt_vfail(gt_err *e, gt_status code, uint64_t offset, const char *fmt, va_list ap)
+{
+	vsnprintf(e->buf, sizeof e->buf, fmt, ap);
 	e->pub.code = code;
 	e->pub.offset = offset;
 	e->pub.generation = e->gen;

@@ -142,13 +142,13 @@ typedef struct parser {
 static gt_status fail(parser *p, const char *fmt, ...) GT_PRINTF(2, 3);
 static gt_status fail(parser *p, const char *fmt, ...)
 {
-	char msg[512];
+	gt_status st;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	st = gt_vfail(p->e, GT_ERR_CORRUPT, p->off, fmt, ap);
 	va_end(ap);
-	return gt_fail(p->e, GT_ERR_CORRUPT, p->off, "%s", msg);
+	return st;
 }
 
 static gt_status nomem(parser *p)

@@ -164,6 +164,14 @@ static profile_set load(const char *path)
 	return set;
 }
 
+static void free_set(profile_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free(set->v[i].key);
+	free(set->v);
+	free(set->types);
+}
+
 static void print_sample(const char *tag, const sample *s)
 {
 	printf("%s count=%lld delay=%lld\n%s", tag, (long long)s->count, (long long)s->delay, s->key);
@@ -209,5 +217,7 @@ int main(int argc, char **argv)
 	}
 	if (!diff)
 		printf("%zu samples match\n", want.n);
+	free_set(&want);
+	free_set(&got);
 	return diff;
 }

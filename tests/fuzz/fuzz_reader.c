@@ -1,0 +1,54 @@
+/*
+ * fuzz_reader.c - libFuzzer harness: every input goes through the reader and
+ * all the sinks (profiles, the three JSON views, the event dump), as the CLI
+ * would run them.  Outputs go to standard output, which is /dev/null here;
+ * tests/fuzz/run also silences the sinks' messages (-close_fd_mask=2).
+ *
+ * Build: cmake -DGT_FUZZ=ON -DCMAKE_C_COMPILER=clang; run: tests/fuzz/run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gotrace.h"
+#include "pprof.h"
+#include "sink.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!freopen("/dev/null", "w", stdout))
+		abort();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const stdout_paths[PP_NTYPES] = { NULL };
+	t2p_sink *sinks[] = {
+		t2p_pprof_sink((1u << PP_NTYPES) - 1, stdout_paths, NULL),
+		t2p_dump_sink(NULL),
+	};
+	const int nsinks = (int)(sizeof sinks / sizeof *sinks);
+	gt_reader *r = gt_reader_new();
+	gt_status st = r ? gt_reader_open_memory(r, data, size) : GT_ERR_NOMEM;
+	gt_event ev;
+	int failed = st != GT_OK;
+
+	for (int i = 0; i < nsinks; i++)
+		if (!sinks[i] || (!failed && sinks[i]->begin(sinks[i], r)))
+			failed = 1;
+	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK)
+		for (int i = 0; i < nsinks && !failed; i++)
+			failed = sinks[i]->event(sinks[i], &ev) != 0;
+	for (int i = 0; i < nsinks && !failed; i++)
+		failed = sinks[i]->end(sinks[i], st) != 0;
+	for (int i = 0; i < nsinks; i++)
+		if (sinks[i])
+			sinks[i]->free(sinks[i]);
+	gt_reader_free(r);
+	return 0;
+}
