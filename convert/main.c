@@ -24,9 +24,13 @@ static const char usage_text[] =
 	"Flags:\n"
 	"  -pprof=TYPE  write a pprof profile, like go tool trace -pprof=TYPE:\n"
 	"               net, sync, syscall or sched; several as net,sync or all\n"
+	"  -json[=VIEW] write a timeline for Perfetto UI and chrome://tracing:\n"
+	"               VIEW proc (the default, as go tool trace shows it), thread,\n"
+	"               or goroutine (a track per goroutine with its states)\n"
 	"  -d=parsed    print the ordered events exactly as go tool trace -d=parsed\n"
 	"  -o PATH      where to write: the file, or with several outputs a\n"
-	"               directory (TYPE.pb.gz, parsed.txt); default standard output\n"
+	"               directory (TYPE.pb.gz, trace.json, parsed.txt); default\n"
+	"               standard output\n"
 	"  -h           print this help\n"
 	"\n"
 	"Then: go tool pprof -top sync.pb.gz\n"
@@ -44,6 +48,7 @@ typedef struct options {
 	const char *out;
 	unsigned pprof;     /* bit per PP_ type */
 	int parsed;
+	int json;           /* 0, or 1 + a T2P_VIEW_ */
 } options;
 
 static void usage_error(const char *fmt, ...)
@@ -111,6 +116,17 @@ static void parse_args(int argc, char **argv, options *opt)
 			fputs(usage_text, stdout);
 			exit(0);
 		}
+		if (!strcmp(name, "json")) {
+			static const char *const views[] = { "proc", "thread", "goroutine" };
+
+			opt->json = 1 + T2P_VIEW_PROC;
+			for (int v = 0; val && v < 3; v++)
+				if (!strcmp(val, views[v]))
+					opt->json = 1 + v;
+			if (val && strcmp(val, views[opt->json - 1]))
+				usage_error("unknown -json view %s (want proc, thread or goroutine)", val);
+			continue;
+		}
 		if (strcmp(name, "d") && strcmp(name, "o") && strcmp(name, "pprof"))
 			usage_error("unknown flag: %s", argv[i]);
 		if (!val && !(val = argv[++i]))
@@ -132,14 +148,15 @@ static void parse_args(int argc, char **argv, options *opt)
 	} else {
 		usage_error("expected one trace file argument");
 	}
-	if (!opt->pprof && !opt->parsed)
-		usage_error("nothing to do: give -pprof=TYPE or -d=parsed");
+	if (!opt->pprof && !opt->parsed && !opt->json)
+		usage_error("nothing to do: give -pprof=TYPE, -json or -d=parsed");
 }
 
 /* Output paths: the -o file for a single output, else DIR/NAME. */
 typedef struct paths {
 	char *pprof[PP_NTYPES];
 	char *parsed;
+	char *json;
 } paths;
 
 static char *join(const char *dir, const char *name)
@@ -153,7 +170,7 @@ static char *join(const char *dir, const char *name)
 
 static int plan_outputs(const options *opt, paths *ps)
 {
-	int count = opt->parsed;
+	int count = opt->parsed + !!opt->json;
 	struct stat sb;
 
 	for (int t = 0; t < PP_NTYPES; t++)
@@ -164,6 +181,8 @@ static int plan_outputs(const options *opt, paths *ps)
 				ps->pprof[t] = strdup(opt->out);
 		if (opt->parsed && opt->out)
 			ps->parsed = strdup(opt->out);
+		if (opt->json && opt->out)
+			ps->json = strdup(opt->out);
 		return 0;
 	}
 	if (!opt->out)
@@ -180,6 +199,8 @@ static int plan_outputs(const options *opt, paths *ps)
 			return -1;
 	}
 	if (opt->parsed && !(ps->parsed = join(opt->out, "parsed.txt")))
+		return -1;
+	if (opt->json && !(ps->json = join(opt->out, "trace.json")))
 		return -1;
 	return 0;
 }
@@ -217,7 +238,7 @@ int main(int argc, char **argv)
 {
 	options opt = { 0 };
 	paths ps = { 0 };
-	t2p_sink *sinks[2];
+	t2p_sink *sinks[3];
 	int nsinks = 0, failed = 0, useful = 0;
 	uint64_t events = 0;
 	gt_reader *r;
@@ -231,6 +252,8 @@ int main(int argc, char **argv)
 							     opt.binary)))
 		nsinks = -1;
 	if (nsinks >= 0 && opt.parsed && !(sinks[nsinks++] = t2p_dump_sink(ps.parsed)))
+		nsinks = -1;
+	if (nsinks >= 0 && opt.json && !(sinks[nsinks++] = t2p_json_sink(ps.json, opt.json - 1)))
 		nsinks = -1;
 	if (nsinks < 0 || !(r = gt_reader_new())) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
@@ -274,6 +297,7 @@ int main(int argc, char **argv)
 	for (int t = 0; t < PP_NTYPES; t++)
 		free(ps.pprof[t]);
 	free(ps.parsed);
+	free(ps.json);
 	gt_reader_free(r);
 	if (failed)
 		return 1;

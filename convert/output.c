@@ -18,6 +18,7 @@ int t2p_output_open(t2p_output *o, const char *path)
 
 	o->path = path;
 	o->tmp = NULL;
+	o->spooled = 0;
 	o->f = path ? NULL : stdout;
 	if (!path)
 		return 0;
@@ -45,13 +46,42 @@ int t2p_output_open(t2p_output *o, const char *path)
 	return 0;
 }
 
+int t2p_output_seekable(t2p_output *o)
+{
+	if (o->path || ftell(stdout) >= 0)
+		return 0;
+	if (!(o->f = tmpfile())) {
+		fprintf(stderr, "%s: cannot create a temporary file: %s\n", t2p_prog,
+			strerror(errno));
+		return -1;
+	}
+	o->spooled = 1;
+	return 0;
+}
+
+/* Copy the spool to standard output; 0 or -1. */
+static int unspool(t2p_output *o)
+{
+	char buf[1 << 16];
+	size_t n;
+	int err;
+
+	err = fflush(o->f) != 0 || fseek(o->f, 0, SEEK_SET) != 0;
+	while (!err && (n = fread(buf, 1, sizeof buf, o->f)) > 0)
+		err = fwrite(buf, 1, n, stdout) != n;
+	err |= ferror(o->f);
+	fclose(o->f);
+	return err ? -1 : 0;
+}
+
 int t2p_output_commit(t2p_output *o)
 {
 	int err;
 
 	if (!o->path) {
+		err = o->spooled && unspool(o);
 		o->f = NULL;
-		if (fflush(stdout) == 0)
+		if (!err && fflush(stdout) == 0)
 			return 0;
 		fprintf(stderr, "%s: standard output: %s\n", t2p_prog, strerror(errno));
 		return -1;
@@ -75,6 +105,8 @@ int t2p_output_commit(t2p_output *o)
 void t2p_output_abort(t2p_output *o)
 {
 	if (!o->path) {
+		if (o->spooled)
+			fclose(o->f);
 		fflush(stdout);
 		o->f = NULL;
 		return;

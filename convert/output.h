@@ -12,10 +12,15 @@ typedef struct t2p_output {
 	const char *path;  /* NULL for standard output */
 	char *tmp;
 	FILE *f;
+	int spooled;       /* standard output goes through a temporary file */
 } t2p_output;
 
 /* Open; on failure print why (naming the path) and return -1. */
 int t2p_output_open(t2p_output *o, const char *path);
+/* Make the output seekable, for sinks that take back what they wrote:
+ * standard output that is a pipe or a terminal is written to an anonymous
+ * temporary file and copied out on commit.  Prints why on failure. */
+int t2p_output_seekable(t2p_output *o);
 /* Finish: flush, close and rename into place.  Prints why on failure. */
 int t2p_output_commit(t2p_output *o);
 /* Give up: close and remove the temporary file. */

@@ -27,4 +27,10 @@ struct t2p_sink {
 /* Text of every event, as go tool trace -d=parsed; to path (NULL: stdout). */
 t2p_sink *t2p_dump_sink(const char *path);
 
+/* Chrome/Perfetto trace-event JSON.  The proc and thread views are
+ * cmd/trace's (/jsontrace, /jsontrace?view=thread); the goroutine view has
+ * one track per goroutine with its states as slices. */
+enum { T2P_VIEW_PROC, T2P_VIEW_THREAD, T2P_VIEW_GOROUTINE };
+t2p_sink *t2p_json_sink(const char *path, int view);
+
 #endif

@@ -30,6 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const stdout_paths[PP_NTYPES] = { NULL };
 	t2p_sink *sinks[] = {
 		t2p_pprof_sink((1u << PP_NTYPES) - 1, stdout_paths, NULL),
+		t2p_json_sink(NULL, T2P_VIEW_PROC),
+		t2p_json_sink(NULL, T2P_VIEW_THREAD),
+		t2p_json_sink(NULL, T2P_VIEW_GOROUTINE),
 		t2p_dump_sink(NULL),
 	};
 	const int nsinks = (int)(sizeof sinks / sizeof *sinks);
