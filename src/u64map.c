@@ -6,18 +6,6 @@
 
 #include "u64map.h"
 
-/* Slot layout: the key at 0, the in-use flag at 8, the value at 16. */
-#define KEY(m, i) (*(uint64_t *)((m)->slots + (i) * (m)->stride))
-#define USED(m, i) ((m)->slots[(i) * (m)->stride + 8])
-#define VAL(m, i) ((void *)((m)->slots + (i) * (m)->stride + 16))
-
-/* Fibonacci hashing: the multiply spreads sequential ids (goroutine ids,
- * thread ids) over the high bits, which pick the slot. */
-static size_t slot_of(const u64map *m, uint64_t key)
-{
-	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> m->shift);
-}
-
 void u64map_init(u64map *m, size_t vsize)
 {
 	memset(m, 0, sizeof *m);
@@ -34,20 +22,8 @@ void u64map_free(u64map *m)
 void u64map_clear(u64map *m)
 {
 	for (size_t i = 0; i < m->cap; i++)
-		USED(m, i) = 0;
+		U64MAP_USED(m, i) = 0;
 	m->len = 0;
-}
-
-void *u64map_get(const u64map *m, uint64_t key)
-{
-	size_t i, mask = m->cap - 1;
-
-	if (!m->len)
-		return NULL;
-	for (i = slot_of(m, key); USED(m, i); i = (i + 1) & mask)
-		if (KEY(m, i) == key)
-			return VAL(m, i);
-	return NULL;
 }
 
 static int rehash(u64map *m, size_t ncap)
@@ -64,9 +40,9 @@ static int rehash(u64map *m, size_t ncap)
 	for (size_t i = 0; i < m->cap; i++) {
 		size_t j;
 
-		if (!USED(m, i))
+		if (!U64MAP_USED(m, i))
 			continue;
-		for (j = slot_of(&n, KEY(m, i)); USED(&n, j); j = (j + 1) & (ncap - 1))
+		for (j = u64map_slot(&n, U64MAP_KEY(m, i)); U64MAP_USED(&n, j); j = (j + 1) & (ncap - 1))
 			;
 		memcpy(n.slots + j * n.stride, m->slots + i * m->stride, m->stride);
 	}
@@ -75,7 +51,8 @@ static int rehash(u64map *m, size_t ncap)
 	return 0;
 }
 
-void *u64map_put(u64map *m, uint64_t key, int *added)
+/* u64map_put's slow path: the key is not in its home slot. */
+void *u64map_insert(u64map *m, uint64_t key, int *added)
 {
 	size_t i, mask;
 
@@ -84,15 +61,15 @@ void *u64map_put(u64map *m, uint64_t key, int *added)
 	if ((m->len + 1) * 2 > m->cap && rehash(m, m->cap ? m->cap * 2 : 16) < 0)
 		return NULL;
 	mask = m->cap - 1;
-	for (i = slot_of(m, key); USED(m, i); i = (i + 1) & mask)
-		if (KEY(m, i) == key)
-			return VAL(m, i);
-	KEY(m, i) = key;
-	USED(m, i) = 1;
-	memset(VAL(m, i), 0, m->vsize);
+	for (i = u64map_slot(m, key); U64MAP_USED(m, i); i = (i + 1) & mask)
+		if (U64MAP_KEY(m, i) == key)
+			return U64MAP_VAL(m, i);
+	U64MAP_KEY(m, i) = key;
+	U64MAP_USED(m, i) = 1;
+	memset(U64MAP_VAL(m, i), 0, m->vsize);
 	m->len++;
 	*added = 1;
-	return VAL(m, i);
+	return U64MAP_VAL(m, i);
 }
 
 int u64map_del(u64map *m, uint64_t key)
@@ -101,22 +78,22 @@ int u64map_del(u64map *m, uint64_t key)
 
 	if (!m->len)
 		return 0;
-	for (i = slot_of(m, key); USED(m, i); i = (i + 1) & mask)
-		if (KEY(m, i) == key)
+	for (i = u64map_slot(m, key); U64MAP_USED(m, i); i = (i + 1) & mask)
+		if (U64MAP_KEY(m, i) == key)
 			break;
-	if (!USED(m, i))
+	if (!U64MAP_USED(m, i))
 		return 0;
 	/* Backward-shift: pull later members of the probe run into the hole
 	 * when their home slot does not lie cyclically in (hole, j]. */
-	for (j = (i + 1) & mask; USED(m, j); j = (j + 1) & mask) {
-		size_t home = slot_of(m, KEY(m, j));
+	for (j = (i + 1) & mask; U64MAP_USED(m, j); j = (j + 1) & mask) {
+		size_t home = u64map_slot(m, U64MAP_KEY(m, j));
 
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			memcpy(m->slots + i * m->stride, m->slots + j * m->stride, m->stride);
 			i = j;
 		}
 	}
-	USED(m, i) = 0;
+	U64MAP_USED(m, i) = 0;
 	m->len--;
 	return 1;
 }
@@ -124,11 +101,11 @@ int u64map_del(u64map *m, uint64_t key)
 void *u64map_next(const u64map *m, size_t *pos, uint64_t *key)
 {
 	for (; *pos < m->cap; (*pos)++) {
-		if (USED(m, *pos)) {
+		if (U64MAP_USED(m, *pos)) {
 			size_t i = (*pos)++;
 
-			*key = KEY(m, i);
-			return VAL(m, i);
+			*key = U64MAP_KEY(m, i);
+			return U64MAP_VAL(m, i);
 		}
 	}
 	return NULL;
