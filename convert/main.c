@@ -28,6 +28,8 @@ static const char usage_text[] =
 	"               VIEW proc (the default, as go tool trace shows it), thread,\n"
 	"               or goroutine (a track per goroutine with its states)\n"
 	"  -d=parsed    print the ordered events exactly as go tool trace -d=parsed\n"
+	"  -genmem=MiB  the most memory one generation of the trace may take\n"
+	"               (default 4096); a larger one stops the conversion there\n"
 	"  -o PATH      where to write: the file, or with several outputs a\n"
 	"               directory (TYPE.pb.gz, trace.json, parsed.txt); default\n"
 	"               standard output\n"
@@ -49,6 +51,7 @@ typedef struct options {
 	unsigned pprof;     /* bit per PP_ type */
 	int parsed;
 	int json;           /* 0, or 1 + a T2P_VIEW_ */
+	size_t genmem;      /* bytes a generation may take, 0 for the default */
 } options;
 
 static void usage_error(const char *fmt, ...)
@@ -61,6 +64,19 @@ static void usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nRun '%s -h' for usage.\n", t2p_prog);
 	exit(2);
+}
+
+/* A whole number of MiB, as bytes. */
+static size_t parse_mib(const char *val)
+{
+	char *end;
+	unsigned long long mib;
+
+	errno = 0;
+	mib = strtoull(val, &end, 10);
+	if (errno || end == val || *end || val[0] == '-' || mib == 0 || mib > SIZE_MAX >> 20)
+		usage_error("invalid -genmem %s: want a number of MiB", val);
+	return (size_t)mib << 20;
 }
 
 static unsigned parse_pprof_types(const char *list)
@@ -127,7 +143,8 @@ static void parse_args(int argc, char **argv, options *opt)
 				usage_error("unknown -json view %s (want proc, thread or goroutine)", val);
 			continue;
 		}
-		if (strcmp(name, "d") && strcmp(name, "o") && strcmp(name, "pprof"))
+		if (strcmp(name, "d") && strcmp(name, "o") && strcmp(name, "pprof") &&
+		    strcmp(name, "genmem"))
 			usage_error("unknown flag: %s", argv[i]);
 		if (!val && !(val = argv[++i]))
 			usage_error("flag needs an argument: -%s", name);
@@ -135,6 +152,8 @@ static void parse_args(int argc, char **argv, options *opt)
 			opt->out = val;
 		else if (!strcmp(name, "pprof"))
 			opt->pprof |= parse_pprof_types(val);
+		else if (!strcmp(name, "genmem"))
+			opt->genmem = parse_mib(val);
 		else if (!strcmp(val, "parsed"))
 			opt->parsed = 1;
 		else
@@ -259,6 +278,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return 1;
 	}
+	if (opt.genmem)
+		gt_reader_set_gen_memory_limit(r, opt.genmem);
 	st = strcmp(opt.trace, "-") ? gt_reader_open_file(r, opt.trace) : gt_reader_open_fd(r, 0);
 	if (st != GT_OK) {
 		report_error(opt.trace, r);

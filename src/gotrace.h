@@ -200,6 +200,13 @@ uint64_t gt_reader_valid_offset(const gt_reader *r);
 /* Peak bytes held for generation data, for benchmarks. */
 size_t gt_reader_peak_memory(const gt_reader *r);
 
+/* The most memory one generation may take (its tables and, from a pipe, its
+ * bytes) before reading fails with GT_ERR_LIMIT; the generations before it
+ * are still delivered.  Default GT_GEN_MEMORY_DEFAULT: 4 GiB (1 GiB on 32-bit
+ * machines), a hundred times what a busy program writes in a generation. */
+#define GT_GEN_MEMORY_DEFAULT (sizeof(size_t) > 4 ? (size_t)4 << 30 : (size_t)1 << 30)
+void gt_reader_set_gen_memory_limit(gt_reader *r, size_t bytes);
+
 /* Symbol table. */
 typedef struct gt_frame {
 	uint64_t pc;

@@ -76,6 +76,7 @@ struct gt_reader {
 	int deferred_synced;
 
 	uint64_t valid_off;      /* end of the generations fully delivered */
+	size_t gen_limit;        /* gt_reader_set_gen_memory_limit */
 	ord_ev own;              /* a Sync or CPU sample being delivered */
 	legacy_reader *legacy;   /* Go 1.11-1.21 traces */
 	char name_buf[EV_NAME_BUF];
@@ -93,6 +94,7 @@ gt_reader *gt_reader_new(void)
 	}
 	r->err.m = -1;
 	r->src.fd = -1;
+	r->gen_limit = GT_GEN_MEMORY_DEFAULT;
 	gen_init(&r->gen);
 	ord_init(&r->order, 0);
 	return r;
@@ -120,6 +122,11 @@ int gt_reader_version(const gt_reader *r) { return r->version; }
 const gt_symtab *gt_reader_symtab(const gt_reader *r) { return r->sym; }
 uint64_t gt_reader_offset(const gt_reader *r) { return r->src.off; }
 uint64_t gt_reader_valid_offset(const gt_reader *r) { return r->valid_off; }
+
+void gt_reader_set_gen_memory_limit(gt_reader *r, size_t bytes)
+{
+	r->gen_limit = bytes;
+}
 
 size_t gt_reader_peak_memory(const gt_reader *r)
 {
@@ -499,6 +506,19 @@ static void note_min_ts(generation *g, const wire_batch *b)
 		g->min_ts = b->ts;
 }
 
+/* One more batch of the generation being read, within the memory limit: a
+ * hostile or runaway trace must fail with a message, not exhaust memory. */
+static gt_status add_batch(gt_reader *r, const wire_batch *b)
+{
+	gt_status st = gen_add_batch(&r->gen, &r->src, b, r->version, &r->err);
+
+	if (st == GT_OK && gen_memory(&r->gen) + r->src.cap > r->gen_limit)
+		return gt_fail(&r->err, GT_ERR_LIMIT, b->file_off,
+			       "generation needs more than %zu MiB of memory, the reader's limit",
+			       r->gen_limit >> 20);
+	return st;
+}
+
 /* Go 1.26+: a generation ends with its own EndOfGeneration byte. */
 static gt_status read_gen_v126(gt_reader *r)
 {
@@ -527,7 +547,7 @@ static gt_status read_gen_v126(gt_reader *r)
 			return gt_fail(&r->err, GT_ERR_CORRUPT, b.file_off,
 				       "broken trace: missing end-of-generation event, or generations are interleaved");
 		note_min_ts(g, &b);
-		if ((st = gen_add_batch(g, &r->src, &b, r->version, &r->err)))
+		if ((st = add_batch(r, &b)))
 			return st;
 	}
 	return gen_finish(g, r->version, r->sym, &r->err);
@@ -548,7 +568,7 @@ static gt_status read_gen_spill(gt_reader *r, int *deferred)
 		r->has_spill = 0;
 		g->gen = r->err.gen = r->spill.gen;
 		g->min_ts = r->spill.ts;
-		if ((st = gen_add_batch(g, &r->src, &r->spill, r->version, &r->err)))
+		if ((st = add_batch(r, &r->spill)))
 			return st;
 	}
 	for (;;) {
@@ -573,7 +593,7 @@ static gt_status read_gen_spill(gt_reader *r, int *deferred)
 		if (b.gen != g->gen)
 			return gt_fail(&r->err, GT_ERR_CORRUPT, b.file_off, "generations out of order");
 		note_min_ts(g, &b);
-		if ((st = gen_add_batch(g, &r->src, &b, r->version, &r->err)))
+		if ((st = add_batch(r, &b)))
 			return st;
 	}
 	return gen_finish(g, r->version, r->sym, &r->err);
