@@ -38,7 +38,8 @@ typedef struct builder {
 	Sample *samples; Sample **sample_ptrs; size_t nsamples;
 	uint64_t *loc_ids;     /* every sample's location ids, back to back */
 	int64_t *values;       /* two per sample */
-	uint64_t min_pc, max_pc;
+	uint64_t min_pc, max_pc;  /* of the mapped locations */
+	int mapped;
 	int oom;
 } builder;
 
@@ -131,16 +132,20 @@ static uint64_t location_id(builder *b, uint32_t frame_id)
 	line->function_id = function_id(b, f.func_id, f.file_id);
 	line->line = (int64_t)f.line;
 	loc->id = b->nlocs + 1;
-	loc->mapping_id = 1;
+	/* A frame the trace could not symbolize stays outside the mapping, so
+	 * pprof names it <unknown> as for go tool trace's profile (rather than
+	 * after the mapping). */
+	loc->mapping_id = f.func.len ? 1 : 0;
 	loc->address = f.pc;
 	loc->n_line = 1;
 	b->line_ptrs[b->nlocs] = line;
 	loc->line = &b->line_ptrs[b->nlocs];
 	b->loc_ptrs[b->nlocs] = loc;
-	if (b->nlocs == 0 || f.pc < b->min_pc)
+	if (loc->mapping_id && (!b->mapped || f.pc < b->min_pc))
 		b->min_pc = f.pc;
-	if (f.pc > b->max_pc)
+	if (loc->mapping_id && f.pc > b->max_pc)
 		b->max_pc = f.pc;
+	b->mapped |= loc->mapping_id != 0;
 	*slot = b->nlocs++;
 	return loc->id;
 }
