@@ -49,9 +49,6 @@ typedef enum gt_status {
 	GT_ERR_NOMEM,      /* out of memory */
 } gt_status;
 
-/* A short stable name for a status ("corrupt", "truncated", ...). */
-const char *gt_strerror(gt_status code);
-
 typedef struct gt_error {
 	gt_status code;      /* GT_OK while reading, GT_END after a clean end */
 	uint64_t offset;     /* input byte offset where the problem was seen */
@@ -197,12 +194,10 @@ int gt_reader_version(const gt_reader *r);
 uint64_t gt_reader_offset(const gt_reader *r);
 uint64_t gt_reader_valid_offset(const gt_reader *r);
 
-/* Peak bytes held for generation data, for benchmarks. */
-size_t gt_reader_peak_memory(const gt_reader *r);
-
 /* The most memory one generation may take (its tables and, from a pipe, its
  * bytes) before reading fails with GT_ERR_LIMIT; the generations before it
- * are still delivered.  Default GT_GEN_MEMORY_DEFAULT: 4 GiB (1 GiB on 32-bit
+ * are still delivered.  A pre-1.22 trace, read whole, is one generation.
+ * Call it before opening the input.  Default GT_GEN_MEMORY_DEFAULT: 4 GiB (1 GiB on 32-bit
  * machines), a hundred times what a busy program writes in a generation. */
 #define GT_GEN_MEMORY_DEFAULT (sizeof(size_t) > 4 ? (size_t)4 << 30 : (size_t)1 << 30)
 void gt_reader_set_gen_memory_limit(gt_reader *r, size_t bytes);

@@ -109,7 +109,20 @@ static gt_status link_goroutines(legacy_reader *l, gt_err *e)
 	return st;
 }
 
-gt_status legacy_open(legacy_reader **out, wire_src *src, int version, gt_symtab *sym, gt_err *e)
+/* What the whole trace takes: its tables and its events. */
+static size_t legacy_memory(const legacy_reader *l)
+{
+	return gen_memory(&l->tab) + l->t.n * (sizeof(v1_event) + sizeof(uint32_t));
+}
+
+static gt_status over_limit(gt_err *e, size_t limit)
+{
+	return gt_fail(e, GT_ERR_LIMIT, 0, "trace needs more than %zu MiB of memory, the reader's"
+		       " limit (traces before Go 1.22 are read whole)", limit >> 20);
+}
+
+gt_status legacy_open(legacy_reader **out, wire_src *src, int version, gt_symtab *sym,
+		      size_t limit, gt_err *e)
 {
 	legacy_reader *l = calloc(1, sizeof *l);
 	gt_status st;
@@ -129,11 +142,15 @@ gt_status legacy_open(legacy_reader **out, wire_src *src, int version, gt_symtab
 	/* Old traces have no generations: Go reads them whole, and so do we. */
 	if ((st = wire_read_all(src, e)))
 		return st;
+	if (src->len > limit)
+		return over_limit(e, limit);
 	if ((st = v1_parse(&l->t, &l->tab, src->data + (src->off - src->base),
 			   (size_t)(src->base + src->len - src->off), version, e)) ||
 	    (st = add_strings(l, e)) || (st = gen_intern_stacks(&l->tab, sym, e)) ||
 	    (st = link_goroutines(l, e)))
 		return st;
+	if (legacy_memory(l) + src->cap > limit)
+		return over_limit(e, limit);
 	src->off = src->base + src->len;
 	return GT_OK;
 }
@@ -153,10 +170,6 @@ void legacy_free(legacy_reader *l)
 	free(l);
 }
 
-size_t legacy_memory(const legacy_reader *l)
-{
-	return gen_memory(&l->tab) + l->t.n * (sizeof(v1_event) + sizeof(uint32_t));
-}
 
 static gt_status enqueue(legacy_reader *l, const ord_ev *oe, gt_err *e)
 {

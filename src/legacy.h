@@ -10,9 +10,11 @@
 
 typedef struct legacy_reader legacy_reader;
 
-gt_status legacy_open(legacy_reader **out, wire_src *src, int version, gt_symtab *sym, gt_err *e);
+/* Read the whole trace; fail with GT_ERR_LIMIT if it needs more than limit
+ * bytes of memory. */
+gt_status legacy_open(legacy_reader **out, wire_src *src, int version, gt_symtab *sym,
+		      size_t limit, gt_err *e);
 gt_status legacy_next(legacy_reader *l, gt_event *ev, gt_err *e);
 void legacy_free(legacy_reader *l);
-size_t legacy_memory(const legacy_reader *l);
 
 #endif

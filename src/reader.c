@@ -128,12 +128,6 @@ void gt_reader_set_gen_memory_limit(gt_reader *r, size_t bytes)
 	r->gen_limit = bytes;
 }
 
-size_t gt_reader_peak_memory(const gt_reader *r)
-{
-	return r->src.peak + r->nbufs * WIRE_MAX_BATCH + gen_memory(&r->gen) + sym_memory(r->sym) +
-	       (r->legacy ? legacy_memory(r->legacy) : 0);
-}
-
 static gt_status stop(gt_reader *r, gt_status st)
 {
 	r->status = st;
@@ -154,7 +148,7 @@ static gt_status open_input(gt_reader *r)
 		return stop(r, st);
 	r->valid_off = gt_reader_offset(r);
 	if (r->version < GO122) {
-		if ((st = legacy_open(&r->legacy, &r->src, r->version, r->sym, &r->err)))
+		if ((st = legacy_open(&r->legacy, &r->src, r->version, r->sym, r->gen_limit, &r->err)))
 			return stop(r, st);
 		return GT_OK;
 	}

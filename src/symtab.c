@@ -53,7 +53,6 @@ typedef struct sym_stk {
 
 struct gt_symtab {
 	arena_chunk *arena;
-	size_t arena_bytes;
 	sym_str *strs;   size_t nstrs, capstrs;
 	sym_frm *frms;   size_t nfrms, capfrms;
 	sym_stk *stks;   size_t nstks, capstks;
@@ -83,7 +82,6 @@ static void *arena_alloc(gt_symtab *s, size_t size, size_t align)
 		c->size = csize;
 		c->used = size;
 		s->arena = c;
-		s->arena_bytes += sizeof *c + csize;
 		return c->data;
 	}
 }
@@ -266,13 +264,6 @@ int sym_empty_stack(gt_symtab *s, uint32_t *id)
 		return -1;
 	*id = s->empty_stack;
 	return 0;
-}
-
-size_t sym_memory(const gt_symtab *s)
-{
-	return s->arena_bytes + s->capstrs * sizeof *s->strs + s->capfrms * sizeof *s->frms +
-	       s->capstks * sizeof *s->stks +
-	       (s->istr.cap + s->ifrm.cap + s->istk.cap) * sizeof(uint32_t);
 }
 
 /* Public accessors. */

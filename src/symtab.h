@@ -24,6 +24,5 @@ int sym_stack(gt_symtab *s, const uint32_t *frames, size_t n, uint32_t *id);
 /* The id of the stack with no frames (interned on first use). */
 int sym_empty_stack(gt_symtab *s, uint32_t *id);
 
-size_t sym_memory(const gt_symtab *s);
 
 #endif

@@ -48,20 +48,3 @@ int gt_grow(void **p, size_t *cap, size_t need, size_t elsize)
 	*cap = ncap;
 	return 0;
 }
-
-const char *gt_strerror(gt_status code)
-{
-	switch (code) {
-	case GT_OK: return "ok";
-	case GT_END: return "end of trace";
-	case GT_ERR_IO: return "read error";
-	case GT_ERR_FORMAT: return "not a Go execution trace";
-	case GT_ERR_VERSION: return "unsupported trace version";
-	case GT_ERR_CORRUPT: return "corrupt trace";
-	case GT_ERR_TRUNCATED: return "truncated trace";
-	case GT_ERR_BROKEN: return "broken trace";
-	case GT_ERR_LIMIT: return "trace exceeds a limit";
-	case GT_ERR_NOMEM: return "out of memory";
-	}
-	return "unknown error";
-}

@@ -161,8 +161,6 @@ static ptrdiff_t stream_fill(wire_src *s, size_t need)
 			s->buf = nb;
 			s->data = nb;
 			s->cap = ncap;
-			if (ncap > s->peak)
-				s->peak = ncap;
 		}
 		n = read(s->fd, s->buf + s->len, s->cap - s->len);
 		if (n < 0 && errno == EINTR)

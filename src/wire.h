@@ -35,7 +35,6 @@ typedef struct wire_src {
 	uint64_t base;
 	int eof;
 	int err;              /* errno of a failed read, 0 if none */
-	size_t peak;          /* largest window capacity */
 } wire_src;
 
 void wire_init_memory(wire_src *s, const void *p, size_t size);

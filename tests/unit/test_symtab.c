@@ -47,6 +47,7 @@ int main(void)
 	memset(big, 'x', sizeof big);
 	CHECK(sym_string(s, big, sizeof big, &c) == 0 && gt_symtab_string(s, c).len == sizeof big);
 	CHECK(gt_symtab_stack_count(s) == 3);
+	CHECK(gt_symtab_frame_count(s) == 2);  /* f1 == f3 */
 	sym_free(s);
 	return CHECK_DONE();
 }
