@@ -15,11 +15,15 @@
 #define GT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define GT_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define GT_NOINLINE __attribute__((noinline))
+#define GT_INLINE inline __attribute__((always_inline)) /* per-event helpers */
+#define GT_COLD __attribute__((cold, noinline)) /* error paths, kept off the hot path */
 #else
 #define GT_LIKELY(x) (x)
 #define GT_UNLIKELY(x) (x)
 #define GT_PRINTF(a, b)
 #define GT_NOINLINE
+#define GT_INLINE inline
+#define GT_COLD
 #endif
 
 /* The error slot of a reader.  Modules report through gt_fail(); the reader

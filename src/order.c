@@ -33,7 +33,6 @@ typedef struct ord_p {
 } ord_p;
 
 typedef struct ord_task { uint32_t name; uint64_t parent; } ord_task;
-typedef struct ord_ctx { int64_t g, p, m; } ord_ctx;
 
 /* Handlers return 1 (advanced), 0 (not yet) or -1 (error) and set *next. */
 typedef int (*ord_handler)(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next);
@@ -184,7 +183,7 @@ ord_m *ord_thread(ordering *o, int64_t m)
 			u64map_del(&o->ms, (uint64_t)m);
 			return NULL;
 		}
-		**slot = (ord_m){ m, GT_NO_GOROUTINE, GT_NO_PROC };
+		**slot = (ord_m){ GT_NO_GOROUTINE, GT_NO_PROC, m };
 	}
 	return *slot;
 }
@@ -201,7 +200,7 @@ static int succeeds(uint64_t gen, uint64_t seq, uint64_t cur_gen, uint64_t cur_s
 	return gen == cur_gen && seq == cur_seq + 1;
 }
 
-static int validate_ctx(ordering *o, ord_ctx c, int m, int p, int g)
+static GT_COLD int ctx_error(ordering *o, ord_ctx c, int m, int p, int g)
 {
 	if (m == MUST && c.m == GT_NO_THREAD)
 		return fail(o, "expected a thread but didn't have one");
@@ -213,15 +212,28 @@ static int validate_ctx(ordering *o, ord_ctx c, int m, int p, int g)
 		return fail(o, "expected no proc but had one");
 	if (g == MUST && c.g == GT_NO_GOROUTINE)
 		return fail(o, "expected a goroutine but didn't have one");
-	if (g == MUST_NOT && c.g != GT_NO_GOROUTINE)
-		return fail(o, "expected no goroutine but had one");
-	return 0;
+	return fail(o, "expected no goroutine but had one");
+}
+
+static int ctx_ok(int64_t id, int64_t none, int req)
+{
+	return req == MAY || (req == MUST) == (id != none);
+}
+
+/* Inline: with the requirements constant it is two or three compares; the
+ * message is made out of line. */
+static GT_INLINE int validate_ctx(ordering *o, ord_ctx c, int m, int p, int g)
+{
+	if (GT_LIKELY(ctx_ok(c.m, GT_NO_THREAD, m) && ctx_ok(c.p, GT_NO_PROC, p) &&
+		      ctx_ok(c.g, GT_NO_GOROUTINE, g)))
+		return 0;
+	return ctx_error(o, c, m, p, g);
 }
 
 #define USER_GO_REQS MUST, MUST, MUST
 
-static ord_g *get_g(ordering *o, int64_t id) { return u64map_get(&o->gs, (uint64_t)id); }
-static ord_p *get_p(ordering *o, int64_t id) { return u64map_get(&o->ps, (uint64_t)id); }
+static GT_INLINE ord_g *get_g(ordering *o, int64_t id) { return u64map_get(&o->gs, (uint64_t)id); }
+static GT_INLINE ord_p *get_p(ordering *o, int64_t id) { return u64map_get(&o->ps, (uint64_t)id); }
 
 static ord_g *new_g(ordering *o, int64_t id, uint8_t status)
 {
@@ -514,21 +526,26 @@ static int adv_go_create(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return emit(o, ev, cur);
 }
 
+static GT_COLD ord_g *running_g_error(ordering *o, const ord_ev *ev, ord_ctx cur, const ord_g *g,
+				      const char *want_name)
+{
+	if (!g)
+		fail(o, "event %s for goroutine (%lld) that doesn't exist", evname(o, ev->type),
+		     (long long)cur.g);
+	else
+		fail(o, "%s event for goroutine that's not %s", evname(o, ev->type), want_name);
+	return NULL;
+}
+
 /* The running goroutine of the context, checked as Go checks it. */
-static ord_g *running_g(ordering *o, const ord_ev *ev, ord_ctx cur, uint8_t want, const char *want_name)
+static GT_INLINE ord_g *running_g(ordering *o, const ord_ev *ev, ord_ctx cur, uint8_t want,
+			       const char *want_name)
 {
 	ord_g *g = get_g(o, cur.g);
 
-	if (!g) {
-		fail(o, "event %s for goroutine (%lld) that doesn't exist", evname(o, ev->type),
-		     (long long)cur.g);
-		return NULL;
-	}
-	if (g->status != want) {
-		fail(o, "%s event for goroutine that's not %s", evname(o, ev->type), want_name);
-		return NULL;
-	}
-	return g;
+	if (GT_LIKELY(g && g->status == want))
+		return g;
+	return running_g_error(o, ev, cur, g, want_name);
 }
 
 static int adv_go_stop_exec(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
@@ -1063,28 +1080,26 @@ static const ord_handler dispatch[EV_TABLE_SIZE] = {
 	[EV_GOROUTINE_STACK_FREE] = adv_alloc_free,
 };
 
-int ord_advance(ordering *o, ord_ev *ev, ord_m *ms, generation *gen, gt_symtab *sym, gt_err *e)
+void ord_begin_gen(ordering *o, generation *gen, gt_symtab *sym, gt_err *e)
 {
-	ord_ctx cur = { GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD }, next;
-	ord_handler h = dispatch[ev->type];
-	int rc;
-
 	o->gen = gen;
 	o->sym = sym;
 	o->e = e;
 	o->gen_no = gen->gen;
-	o->off = ev->off;
 	if (o->initial_gen == 0)
 		o->initial_gen = gen->gen;
-	if (ms)
-		cur = (ord_ctx){ ms->g, ms->p, ms->m };
+}
+
+int ord_advance(ordering *o, ord_ev *ev, ord_m *ms)
+{
+	ord_ctx none = { GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD };
+	ord_ctx *ctx = ms ? ms : &none;
+	ord_handler h = dispatch[ev->type];
+
+	o->off = ev->off;
 	if (!h)
 		return fail(o, "bad event type found while ordering: %u", ev->type);
-	next = cur;
-	rc = h(o, ev, cur, &next);
-	if (rc == 1 && ms) {
-		ms->g = next.g;
-		ms->p = next.p;
-	}
-	return rc;
+	/* Handlers set the thread's next context in place: they write it only
+	 * as they advance (or write it unchanged). */
+	return h(o, ev, *ctx, ctx);
 }

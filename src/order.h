@@ -25,11 +25,13 @@ typedef struct ord_ev {
 
 typedef struct ord_range { uint8_t typ; uint32_t desc; } ord_range;
 
-/* A thread's state: the goroutine and proc bound to it.  It lives until
- * ord_free(), so a reader can keep a pointer to it. */
-typedef struct ord_m {
-	int64_t m, g, p;
-} ord_m;
+/* An event's scheduling context: goroutine, proc and thread.  A thread's
+ * state in the ordering is a context too: the goroutine and proc bound to
+ * it.  It lives until ord_free(), so a reader can keep a pointer to it. */
+typedef struct ord_ctx {
+	int64_t g, p, m;
+} ord_ctx;
+typedef ord_ctx ord_m;
 typedef struct ord_ranges { ord_range *v; size_t n, cap; } ord_ranges;
 
 typedef struct ordering {
@@ -57,12 +59,17 @@ void ord_free(ordering *o);
 /* The state of thread m (created if new), or NULL if out of memory. */
 ord_m *ord_thread(ordering *o, int64_t m);
 
+/* Start ordering generation gen: its tables, the symbol table its strings
+ * go to, and where errors are recorded. */
+void ord_begin_gen(ordering *o, generation *gen, gt_symtab *sym, gt_err *e);
+
 /* Try to advance the event ev read from thread ms (NULL for events written
- * without a thread) in generation gen.  Returns 1 if it advanced (its events
- * are queued), 0 if it cannot happen yet, or -1 on an error recorded in e.
- * ev may be updated, as Go's Advance does; if it advanced, ev itself may be
- * the first queued event, so it must stay put until ord_next() returns it. */
-int ord_advance(ordering *o, ord_ev *ev, ord_m *ms, generation *gen, gt_symtab *sym, gt_err *e);
+ * without a thread) in the current generation.  Returns 1 if it advanced
+ * (its events are queued), 0 if it cannot happen yet, or -1 on an error
+ * recorded in e.  ev may be updated, as Go's Advance does; if it advanced,
+ * ev itself may be the first queued event, so it must stay put until
+ * ord_next() returns it. */
+int ord_advance(ordering *o, ord_ev *ev, ord_m *ms);
 
 /* The next queued event, or NULL.  It may be changed in place and stays
  * valid until the next call into the ordering (or, if it is the advanced

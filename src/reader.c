@@ -220,12 +220,19 @@ static void sift_down(hent *h, size_t n, size_t i)
 	}
 }
 
-/* Entry i's cursor has a new event. */
-static void heap_update(gt_reader *r, size_t i)
+/* Entry i's cursor has a new event.  Nearly always it is the root's and
+ * comes no later than its children's, so the root stays: checked inline. */
+static GT_INLINE void heap_update(gt_reader *r, size_t i)
 {
-	r->heap[i].time = r->heap[i].c->ev->time;
-	if (sift_up(r->heap, i) == i)
-		sift_down(r->heap, r->nheap, i);
+	hent *h = r->heap;
+	int64_t t = h[i].c->ev->time;
+	size_t n = r->nheap;
+
+	h[i].time = t;
+	if (i == 0 && (n < 2 || t <= h[1].time) && (n < 3 || t <= h[2].time))
+		return;
+	if (sift_up(h, i) == i)
+		sift_down(h, n, i);
 }
 
 static void heap_remove(gt_reader *r, size_t i)
@@ -246,8 +253,9 @@ static int hent_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Start the cursor's next non-empty batch; 0 if it has none left. */
-static int cursor_batch(gt_reader *r, cursor *c)
+/* Start the cursor's next non-empty batch; 0 if it has none left.  Once
+ * per batch: out of line, to keep the per-event path small. */
+static GT_NOINLINE int cursor_batch(gt_reader *r, cursor *c)
 {
 	const wire_batch *b;
 	const uint8_t *data;
@@ -288,8 +296,10 @@ static const uint8_t *uvarint_unchecked_slow(const uint8_t *p, uint64_t *v)
 	return NULL;
 }
 
-/* Most arguments and time deltas take one or two bytes. */
-static inline const uint8_t *uvarint_unchecked(const uint8_t *p, uint64_t *v)
+/* Most arguments and time deltas take one to three bytes.  Branches on the
+ * length, not a branchless decode: they are well predicted, and a branch
+ * lets the next varint start before this one's length is known. */
+static GT_INLINE const uint8_t *uvarint_unchecked(const uint8_t *p, uint64_t *v)
 {
 	if (GT_LIKELY(p[0] < 0x80)) {
 		*v = p[0];
@@ -299,12 +309,19 @@ static inline const uint8_t *uvarint_unchecked(const uint8_t *p, uint64_t *v)
 		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
 		return p + 2;
 	}
+	if (GT_LIKELY(p[2] < 0x80)) {
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)(p[1] & 0x7f) << 7 | (uint64_t)p[2] << 14;
+		return p + 3;
+	}
 	return uvarint_unchecked_slow(p, v);
 }
 
-/* The time delta and arguments of an event, near the batch end. */
-static const uint8_t *decode_checked(const uint8_t *p, const uint8_t *end, unsigned nargs,
-				     uint64_t *dt, uint64_t *args, int *which)
+/* The time delta and arguments of an event near the batch end, where each
+ * varint's length must be checked; NULL on a bad one, with *which saying
+ * whether it was the time (0) or an argument (1). */
+static GT_NOINLINE const uint8_t *decode_checked(const uint8_t *p, const uint8_t *end,
+						 unsigned nargs, uint64_t *dt, uint64_t *args,
+						 int *which)
 {
 	int n;
 
@@ -319,54 +336,59 @@ static const uint8_t *decode_checked(const uint8_t *p, const uint8_t *end, unsig
 	return p;
 }
 
+static GT_COLD int bad_event(gt_reader *r, uint64_t off, unsigned typ, int which)
+{
+	if (typ >= EV_TABLE_SIZE)
+		gt_fail(&r->err, GT_ERR_CORRUPT, off, "found invalid event type: %u", typ);
+	else if (!ev_specs[typ].timed)
+		gt_fail(&r->err, GT_ERR_CORRUPT, off, "found event without a timestamp: type=%u", typ);
+	else
+		gt_fail(&r->err, GT_ERR_CORRUPT, off,
+			which ? "found invalid uvarint" : "found invalid uvarint for timestamp");
+	return -1;
+}
+
 /* The biggest event: a type byte and five 10-byte varints. */
 #define MAX_EVENT_BYTES 51
 
 /* Decode the cursor's next event (batchcursor.go nextEvent and
- * readTimedBaseEvent).  1 if there is one, 0 at the M's end, -1 on error. */
-static int cursor_next(gt_reader *r, cursor *c)
+ * readTimedBaseEvent).  1 if there is one, 0 at the M's end, -1 on error.
+ * Inline: it runs once per event. */
+static GT_INLINE int cursor_next(gt_reader *r, cursor *c)
 {
+	ord_ev *ev = c->ev;
 	const uint8_t *p;
-	const ev_spec *sp;
 	uint64_t dt;
-	unsigned typ;
-	int rc, which;
+	unsigned typ, nargs;
+	int rc, which = 1;
 
-	if (c->p == c->end && (rc = cursor_batch(r, c)) <= 0)
+	if (GT_UNLIKELY(c->p == c->end) && (rc = cursor_batch(r, c)) <= 0)
 		return rc;
 	p = c->p;
-	c->ev->off = c->p_off;
+	ev->off = c->p_off;
 	typ = *p++;
-	if (GT_UNLIKELY(typ >= EV_TABLE_SIZE || !ev_specs[typ].timed)) {
-		gt_fail(&r->err, GT_ERR_CORRUPT, c->ev->off,
-			typ >= EV_TABLE_SIZE ? "found invalid event type: %u"
-					     : "found event without a timestamp: type=%u", typ);
-		return -1;
-	}
-	sp = &ev_specs[typ];
+	if (GT_UNLIKELY(typ >= EV_TABLE_SIZE || !ev_specs[typ].timed))
+		return bad_event(r, ev->off, typ, 0);
+	nargs = ev_specs[typ].nargs;
 	if (GT_LIKELY(c->end - p >= MAX_EVENT_BYTES)) {
-		which = 1;
 		if (!(p = uvarint_unchecked(p, &dt)))
 			which = 0;
-		for (unsigned i = 0; p && i < sp->nargs; i++)
-			p = uvarint_unchecked(p, &c->ev->args[i]);
+		for (unsigned i = 0; p && i < nargs; i++)
+			p = uvarint_unchecked(p, &ev->args[i]);
 	} else {
-		p = decode_checked(p, c->end, sp->nargs, &dt, c->ev->args, &which);
+		p = decode_checked(p, c->end, nargs, &dt, ev->args, &which);
 	}
-	if (GT_UNLIKELY(!p)) {
-		gt_fail(&r->err, GT_ERR_CORRUPT, c->ev->off,
-			which ? "found invalid uvarint" : "found invalid uvarint for timestamp");
-		return -1;
-	}
+	if (GT_UNLIKELY(!p))
+		return bad_event(r, ev->off, typ, which);
 	/* Times are deltas from the previous event, the first from the batch's
 	 * base time; like Go, "previous time 0" means "use the base". */
 	if (c->last_ts == 0)
 		c->last_ts = gt_clock_ns(&r->gen.clock, c->batch_ts);
-	c->ev->type = (uint8_t)typ;
-	c->ev->time = gt_add64(gt_clock_ns(&r->gen.clock, dt), c->last_ts);
-	c->ev->aux = 0;
-	c->ev->aux_str = 0;
-	c->last_ts = c->ev->time;
+	ev->type = (uint8_t)typ;
+	ev->time = gt_add64(gt_clock_ns(&r->gen.clock, dt), c->last_ts);
+	ev->aux = 0;
+	ev->aux_str = 0;
+	c->last_ts = ev->time;
 	c->p_off += (uint64_t)(p - c->p);
 	c->p = p;
 	return 1;
@@ -379,7 +401,7 @@ static int try_advance(gt_reader *r, size_t i)
 	int rc;
 
 	r->err.m = c->m;
-	if ((rc = ord_advance(&r->order, c->ev, c->ms, &r->gen, r->sym, &r->err)) != 1)
+	if ((rc = ord_advance(&r->order, c->ev, c->ms)) != 1)
 		return rc;
 	c->ev = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
 	if ((rc = cursor_next(r, c)) < 0)
@@ -425,6 +447,7 @@ static gt_status install_gen(gt_reader *r, ord_ev *oe)
 	r->cpu_next = 0;
 	r->nheap = 0;
 	r->err.gen = r->gen.gen;
+	ord_begin_gen(&r->order, &r->gen, r->sym, &r->err);
 	for (size_t i = 0; i < r->gen.nms; i++) {
 		cursor *c = &r->cursors[i];
 		int rc;
