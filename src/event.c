@@ -207,6 +207,56 @@ static const char *metric_name(uint8_t type)
 	}
 }
 
+/* The kinds other than state transitions, which are rarer. */
+static gt_status publish_other(const ord_ev *oe, const ev_spec *sp, const resolved *rs,
+			       gt_symtab *sym, char name_buf[EV_NAME_BUF], gt_event *out, gt_err *e)
+{
+	switch (out->kind) {
+	case GT_EV_METRIC:
+		out->metric.name = metric_name(oe->type);
+		out->metric.value = oe->args[0];
+		break;
+	case GT_EV_LABEL:
+		out->label.label = rs->str1;
+		break;
+	case GT_EV_RANGE_BEGIN:
+	case GT_EV_RANGE_ACTIVE:
+	case GT_EV_RANGE_END:
+		publish_range(oe, rs, sym, name_buf, out);
+		break;
+	case GT_EV_TASK_BEGIN:
+		out->task.id = oe->args[0];
+		out->task.parent = oe->args[1];
+		out->task.type = rs->str1;
+		break;
+	case GT_EV_TASK_END:
+		out->task.id = oe->args[0];
+		out->task.parent = oe->aux;
+		out->task.type = gt_symtab_string(sym, oe->aux_str);
+		break;
+	case GT_EV_REGION_BEGIN:
+	case GT_EV_REGION_END:
+		out->region.task = oe->args[0];
+		out->region.type = rs->str1;
+		break;
+	case GT_EV_LOG:
+		out->log.task = oe->args[0];
+		out->log.category = rs->str1;
+		out->log.message = rs->str2;
+		break;
+	case GT_EV_EXPERIMENTAL:
+		out->experimental.name = sp->name;
+		out->experimental.experiment = "AllocFree";
+		out->experimental.nargs = sp->nargs;
+		out->experimental.arg_names = sp->arg_names;
+		memcpy(out->experimental.args, oe->args, sizeof oe->args);
+		break;
+	default:
+		return gt_fail(e, GT_ERR_BROKEN, oe->off, "bad event type %u", oe->type);
+	}
+	return GT_OK;
+}
+
 gt_status ev_publish(const ord_ev *oe, const generation *gen, gt_symtab *sym,
 		     char name_buf[EV_NAME_BUF], gt_event *out, gt_err *e)
 {
@@ -235,50 +285,9 @@ gt_status ev_publish(const ord_ev *oe, const generation *gen, gt_symtab *sym,
 	if ((st = resolve(oe, gen, &rs, e)))
 		return st;
 	out->stack = rs.stack;
-	switch (out->kind) {
-	case GT_EV_STATE_TRANSITION:
+	/* Nearly every event is a transition: a plain branch to it, not a
+	 * jump through the kind switch. */
+	if (GT_LIKELY(out->kind == GT_EV_STATE_TRANSITION))
 		return publish_transition(oe, &rs, sym, out, e);
-	case GT_EV_METRIC:
-		out->metric.name = metric_name(oe->type);
-		out->metric.value = oe->args[0];
-		break;
-	case GT_EV_LABEL:
-		out->label.label = rs.str1;
-		break;
-	case GT_EV_RANGE_BEGIN:
-	case GT_EV_RANGE_ACTIVE:
-	case GT_EV_RANGE_END:
-		publish_range(oe, &rs, sym, name_buf, out);
-		break;
-	case GT_EV_TASK_BEGIN:
-		out->task.id = oe->args[0];
-		out->task.parent = oe->args[1];
-		out->task.type = rs.str1;
-		break;
-	case GT_EV_TASK_END:
-		out->task.id = oe->args[0];
-		out->task.parent = oe->aux;
-		out->task.type = gt_symtab_string(sym, oe->aux_str);
-		break;
-	case GT_EV_REGION_BEGIN:
-	case GT_EV_REGION_END:
-		out->region.task = oe->args[0];
-		out->region.type = rs.str1;
-		break;
-	case GT_EV_LOG:
-		out->log.task = oe->args[0];
-		out->log.category = rs.str1;
-		out->log.message = rs.str2;
-		break;
-	case GT_EV_EXPERIMENTAL:
-		out->experimental.name = sp->name;
-		out->experimental.experiment = "AllocFree";
-		out->experimental.nargs = sp->nargs;
-		out->experimental.arg_names = sp->arg_names;
-		memcpy(out->experimental.args, oe->args, sizeof oe->args);
-		break;
-	default:
-		return gt_fail(e, GT_ERR_BROKEN, oe->off, "bad event type %u", oe->type);
-	}
-	return GT_OK;
+	return publish_other(oe, sp, &rs, sym, name_buf, out, e);
 }
