@@ -16,7 +16,7 @@ typedef struct resolved {
 	gt_str str1, str2;
 } resolved;
 
-static gt_status missing(const ord_ev *oe, const char *what, uint64_t id, gt_err *e)
+static GT_COLD gt_status missing(const ord_ev *oe, const char *what, uint64_t id, gt_err *e)
 {
 	return gt_fail(e, GT_ERR_BROKEN, oe->off, "found invalid %s ID %llu for event %s", what,
 		       (unsigned long long)id, ev_specs[oe->type].name);
@@ -174,7 +174,7 @@ static void publish_range(const ord_ev *oe, const resolved *rs, gt_symtab *sym,
 }
 
 /* time.Unix(sec, nsec): nsec outside [0, 1e9) carries into sec. */
-static void publish_sync(const ord_ev *oe, const generation *gen, gt_event *out)
+static GT_NOINLINE void publish_sync(const ord_ev *oe, const generation *gen, gt_event *out)
 {
 	int64_t sec, nsec;
 
@@ -198,6 +198,18 @@ static void publish_sync(const ord_ev *oe, const generation *gen, gt_event *out)
 	out->sync.wall_nsec = nsec;
 }
 
+static GT_NOINLINE gt_status publish_cpu_sample(const ord_ev *oe, const generation *gen,
+						gt_symtab *sym, gt_event *out, gt_err *e)
+{
+	uint32_t stack = GT_NO_STACK;
+
+	/* Go does not check a sample's stack (and crashes printing a bad one);
+	 * we do. */
+	if (oe->args[0] && !(stack = gen_stack_id(gen, oe->args[0])))
+		return missing(oe, "stack", oe->args[0], e);
+	return stack_or_empty(sym, stack, &out->stack, e, oe->off);
+}
+
 static const char *metric_name(uint8_t type)
 {
 	switch (type) {
@@ -207,8 +219,9 @@ static const char *metric_name(uint8_t type)
 	}
 }
 
-/* The kinds other than state transitions, which are rarer. */
-static gt_status publish_other(const ord_ev *oe, const ev_spec *sp, const resolved *rs,
+/* The kinds other than state transitions, which are rarer: out of line,
+ * so that the transitions' path saves few registers. */
+static GT_NOINLINE gt_status publish_other(const ord_ev *oe, const ev_spec *sp, const resolved *rs,
 			       gt_symtab *sym, char name_buf[EV_NAME_BUF], gt_event *out, gt_err *e)
 {
 	switch (out->kind) {
@@ -275,13 +288,8 @@ gt_status ev_publish(const ord_ev *oe, const generation *gen, gt_symtab *sym,
 		publish_sync(oe, gen, out);
 		return GT_OK;
 	}
-	if (oe->type == EV_CPU_SAMPLE) {
-		/* Go does not check a sample's stack (and crashes printing a bad
-		 * one); we do. */
-		if (oe->args[0] && !(rs.stack = gen_stack_id(gen, oe->args[0])))
-			return missing(oe, "stack", oe->args[0], e);
-		return stack_or_empty(sym, oe->args[0] ? rs.stack : GT_NO_STACK, &out->stack, e, oe->off);
-	}
+	if (oe->type == EV_CPU_SAMPLE)
+		return publish_cpu_sample(oe, gen, sym, out, e);
 	if ((st = resolve(oe, gen, &rs, e)))
 		return st;
 	out->stack = rs.stack;

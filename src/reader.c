@@ -395,7 +395,7 @@ static GT_INLINE int cursor_next(gt_reader *r, cursor *c)
 }
 
 /* Advance the event of frontier cursor i (Go's tryAdvance). */
-static int try_advance(gt_reader *r, size_t i)
+static GT_INLINE int try_advance(gt_reader *r, size_t i)
 {
 	cursor *c = r->heap[i].c;
 	int rc;
@@ -672,7 +672,7 @@ static void cpu_sample_event(gt_reader *r, ord_ev *oe)
 
 /* The next ordered event of a Go 1.22+ trace (Go's ReadEvent): *out points
  * into the ordering's queue, or to r->own for the reader's own events. */
-static gt_status next_v2(gt_reader *r, ord_ev **out)
+static GT_INLINE gt_status next_v2(gt_reader *r, ord_ev **out)
 {
 	ord_ev *oe = &r->own;
 	int rc;
@@ -711,7 +711,7 @@ static gt_status next_v2(gt_reader *r, ord_ev **out)
 
 /* The monotonic fix-up every Go 1.22+ event gets (the deferred function of
  * Go's ReadEvent), then publication, which also checks the table ids. */
-static gt_status publish_v2(gt_reader *r, ord_ev *oe, gt_event *ev)
+static GT_INLINE gt_status publish_v2(gt_reader *r, ord_ev *oe, gt_event *ev)
 {
 	const generation *gen = r->have_gen ? &r->gen : NULL;
 
