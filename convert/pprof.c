@@ -137,24 +137,17 @@ static int same_pcs(const gt_symtab *sym, uint32_t stack, const uint64_t *pcs, s
 	return m == n && memcmp(other, pcs, n * sizeof *pcs) == 0;
 }
 
-/* The record of a stack.  Equal PCs share a record, whose frames are those
- * of the stack that contributed last, as in cmd/trace's stackMap.getOrAdd. */
-static int record_of(pprof_sink *s, pp_table *t, uint32_t stack, uint32_t *out)
+/* The record of a stack this table has not seen yet. */
+static GT_NOINLINE int new_record_of(pprof_sink *s, pp_table *t, uint32_t stack, uint32_t *out)
 {
 	uint64_t pcs[128], h, *slot;
 	size_t n, old_cap = t->capby_stack;
 	int added;
 
-	/* Symbol table stack ids are dense: index them directly. */
 	if (stack >= t->capby_stack) {
 		if (GT_RESERVE(t->by_stack, t->capby_stack, (size_t)stack + 1))
 			return -1;
 		memset(t->by_stack + old_cap, 0, (t->capby_stack - old_cap) * sizeof *t->by_stack);
-	}
-	if (t->by_stack[stack]) {
-		*out = t->by_stack[stack] - 1;
-		t->recs[*out].stack = stack;
-		return 0;
 	}
 	h = pcs_hash(s->sym, stack, pcs, &n);
 	if (!(slot = u64map_put(&t->by_hash, h, &added)))
@@ -183,9 +176,22 @@ found:
 	return 0;
 }
 
+/* The record of a stack.  Equal PCs share a record, whose frames are those
+ * of the stack that contributed last, as in cmd/trace's stackMap.getOrAdd.
+ * Symbol table stack ids are dense: a stack seen before is one index away. */
+static inline int record_of(pprof_sink *s, pp_table *t, uint32_t stack, uint32_t *out)
+{
+	if (GT_LIKELY(stack < t->capby_stack && t->by_stack[stack])) {
+		*out = t->by_stack[stack] - 1;
+		t->recs[*out].stack = stack;
+		return 0;
+	}
+	return new_record_of(s, t, stack, out);
+}
+
 /* Add d ns to the record of stack for an interval that ended at `end`.
  * Only intervals that end after the last Sync may have to be taken back. */
-static void add_sample(pprof_sink *s, int type, uint32_t stack, int64_t end, int64_t d)
+static inline void add_sample(pprof_sink *s, int type, uint32_t stack, int64_t end, int64_t d)
 {
 	pp_table *t = &s->tables[type];
 	pp_rec *r;
@@ -358,29 +364,33 @@ static void goroutine_transition(pprof_sink *s, const gt_event *ev)
 	}
 }
 
+/* Everything before a Sync is part of a complete generation. */
+static GT_NOINLINE void sync_event(pprof_sink *s, const gt_event *ev)
+{
+	s->seen_sync = 1;
+	s->last_sync_time = ev->time;
+	settle(s, 1);
+	if (ev->sync.has_clock && !s->wall_start) {
+		uint64_t wall = (uint64_t)ev->sync.wall_sec * 1000000000u + (uint64_t)ev->sync.wall_nsec;
+
+		s->wall_start = (int64_t)(wall - ((uint64_t)ev->sync.clock_trace - (uint64_t)s->first_time));
+	}
+}
+
 static int pprof_event(t2p_sink *base, const gt_event *ev)
 {
 	pprof_sink *s = (pprof_sink *)base;
 
-	if (!s->seen_event) {
+	if (GT_UNLIKELY(!s->seen_event)) {
 		s->seen_event = 1;
 		s->first_time = ev->time;
 	}
 	s->last_time = ev->time;
-	if (ev->kind == GT_EV_SYNC) {
-		/* Everything so far is part of a complete generation. */
-		s->seen_sync = 1;
-		s->last_sync_time = ev->time;
-		settle(s, 1);
-		if (ev->sync.has_clock && !s->wall_start) {
-			uint64_t wall = (uint64_t)ev->sync.wall_sec * 1000000000u + (uint64_t)ev->sync.wall_nsec;
-
-			s->wall_start = (int64_t)(wall - ((uint64_t)ev->sync.clock_trace - (uint64_t)s->first_time));
-		}
-	} else if (ev->kind == GT_EV_STATE_TRANSITION && ev->transition.resource == GT_RES_GOROUTINE) {
+	if (ev->kind == GT_EV_STATE_TRANSITION && ev->transition.resource == GT_RES_GOROUTINE)
 		goroutine_transition(s, ev);
-	}
-	if (s->oom) {
+	else if (ev->kind == GT_EV_SYNC)
+		sync_event(s, ev);
+	if (GT_UNLIKELY(s->oom)) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return -1;
 	}
