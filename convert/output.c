@@ -11,32 +11,53 @@
 
 const char *t2p_prog = "trace2pprof";
 
-int t2p_output_open(t2p_output *o, const char *path)
+static void forget_names(t2p_output *o)
+{
+	free(o->dest);
+	free(o->tmp);
+	o->dest = o->tmp = NULL;
+}
+
+/* Whether path is to be written in place: it exists and is not a regular
+ * file (a symlink is followed: /dev/stdout may name a pipe). */
+static int in_place(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+/* The file to rename onto: path, or the file its symlinks lead to, so that
+ * the symlink stays one. */
+static char *destination(const char *path)
+{
+	struct stat st;
+	char *real;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = realpath(path, NULL)))
+		return real;
+	return strdup(path);
+}
+
+static int open_temporary(t2p_output *o)
 {
 	mode_t mask;
-	int fd;
+	int fd = -1;
 
-	o->path = path;
-	o->tmp = NULL;
-	o->spooled = 0;
-	o->f = path ? NULL : stdout;
-	if (!path)
-		return 0;
-	if (!(o->tmp = malloc(strlen(path) + sizeof ".tmp.XXXXXX"))) {
-		fprintf(stderr, "%s: %s: out of memory\n", t2p_prog, path);
-		return -1;
+	if ((o->dest = destination(o->path)) && (o->tmp = malloc(strlen(o->dest) + sizeof ".tmp.XXXXXX"))) {
+		strcpy(o->tmp, o->dest);
+		strcat(o->tmp, ".tmp.XXXXXX");
+		fd = mkstemp(o->tmp);
+	} else {
+		errno = ENOMEM;
 	}
-	strcpy(o->tmp, path);
-	strcat(o->tmp, ".tmp.XXXXXX");
-	fd = mkstemp(o->tmp);
 	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
-		fprintf(stderr, "%s: %s: cannot create: %s\n", t2p_prog, path, strerror(errno));
+		fprintf(stderr, "%s: %s: cannot create: %s\n", t2p_prog, o->path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(o->tmp);
 		}
-		free(o->tmp);
-		o->tmp = NULL;
+		forget_names(o);
 		return -1;
 	}
 	/* mkstemp makes the file private; give it the usual permissions. */
@@ -46,11 +67,26 @@ int t2p_output_open(t2p_output *o, const char *path)
 	return 0;
 }
 
+int t2p_output_open(t2p_output *o, const char *path)
+{
+	*o = (t2p_output){ .path = path };
+	if (path && !in_place(path))
+		return open_temporary(o);
+	o->stream = path ? fopen(path, "w") : stdout;
+	if (!o->stream) {
+		fprintf(stderr, "%s: %s: cannot open: %s\n", t2p_prog, path, strerror(errno));
+		return -1;
+	}
+	o->f = o->stream;
+	return 0;
+}
+
 int t2p_output_seekable(t2p_output *o)
 {
-	if (o->path || ftell(stdout) >= 0)
+	if (!o->stream || ftell(o->stream) >= 0)
 		return 0;
 	if (!(o->f = tmpfile())) {
+		o->f = o->stream;
 		fprintf(stderr, "%s: cannot create a temporary file: %s\n", t2p_prog,
 			strerror(errno));
 		return -1;
@@ -59,7 +95,7 @@ int t2p_output_seekable(t2p_output *o)
 	return 0;
 }
 
-/* Copy the spool to standard output; 0 or -1. */
+/* Copy the spool to the stream and close it; 0 or -1. */
 static int unspool(t2p_output *o)
 {
 	char buf[1 << 16];
@@ -68,47 +104,59 @@ static int unspool(t2p_output *o)
 
 	err = fflush(o->f) != 0 || fseek(o->f, 0, SEEK_SET) != 0;
 	while (!err && (n = fread(buf, 1, sizeof buf, o->f)) > 0)
-		err = fwrite(buf, 1, n, stdout) != n;
+		err = fwrite(buf, 1, n, o->stream) != n;
 	err |= ferror(o->f);
 	fclose(o->f);
 	return err ? -1 : 0;
+}
+
+/* Close the stream, or only flush standard output; 0 or -1. */
+static int close_stream(t2p_output *o)
+{
+	int err = fflush(o->stream) != 0 || ferror(o->stream);
+
+	if (o->stream != stdout && fclose(o->stream) != 0)
+		err = 1;
+	o->stream = o->f = NULL;
+	return err ? -1 : 0;
+}
+
+static int commit_in_place(t2p_output *o)
+{
+	int err = o->spooled && unspool(o);
+
+	if (close_stream(o) == 0 && !err)
+		return 0;
+	fprintf(stderr, "%s: %s: %s\n", t2p_prog, o->path ? o->path : "standard output", strerror(errno));
+	return -1;
 }
 
 int t2p_output_commit(t2p_output *o)
 {
 	int err;
 
-	if (!o->path) {
-		err = o->spooled && unspool(o);
-		o->f = NULL;
-		if (!err && fflush(stdout) == 0)
-			return 0;
-		fprintf(stderr, "%s: standard output: %s\n", t2p_prog, strerror(errno));
-		return -1;
-	}
+	if (o->stream)
+		return commit_in_place(o);
 	err = fflush(o->f) != 0 || ferror(o->f);
 	if (fclose(o->f) != 0)
 		err = 1;
 	o->f = NULL;
-	if (err || rename(o->tmp, o->path) != 0) {
+	if (err || rename(o->tmp, o->dest) != 0) {
 		fprintf(stderr, "%s: %s: cannot write: %s\n", t2p_prog, o->path, strerror(errno));
 		unlink(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
+		forget_names(o);
 		return -1;
 	}
-	free(o->tmp);
-	o->tmp = NULL;
+	forget_names(o);
 	return 0;
 }
 
 void t2p_output_abort(t2p_output *o)
 {
-	if (!o->path) {
+	if (o->stream) {
 		if (o->spooled)
 			fclose(o->f);
-		fflush(stdout);
-		o->f = NULL;
+		close_stream(o);
 		return;
 	}
 	if (o->f)
@@ -116,6 +164,5 @@ void t2p_output_abort(t2p_output *o)
 	o->f = NULL;
 	if (o->tmp)
 		unlink(o->tmp);
-	free(o->tmp);
-	o->tmp = NULL;
+	forget_names(o);
 }

@@ -1,7 +1,9 @@
 /*
  * output.h - output files that appear only when complete: written under a
  * temporary name in the same directory and renamed into place on commit.
- * A NULL path means standard output (which cannot be taken back).
+ * A NULL path means standard output, which cannot be taken back; nor can a
+ * path naming a device, a pipe or a socket (-o /dev/null, -o >(gzip -d)):
+ * renaming a file onto one would replace it, so it is written in place.
  */
 #ifndef T2P_OUTPUT_H
 #define T2P_OUTPUT_H
@@ -9,17 +11,20 @@
 #include <stdio.h>
 
 typedef struct t2p_output {
-	const char *path;  /* NULL for standard output */
-	char *tmp;
-	FILE *f;
-	int spooled;       /* standard output goes through a temporary file */
+	const char *path;  /* as given, for messages; NULL for standard output */
+	char *dest;        /* the file renamed onto: path, through any symlinks */
+	char *tmp;         /* the temporary file, NULL when written in place */
+	FILE *stream;      /* written in place: standard output or path's file */
+	FILE *f;           /* where the sink writes: the temporary file, the
+			    * stream, or a spool of the stream */
+	int spooled;
 } t2p_output;
 
 /* Open; on failure print why (naming the path) and return -1. */
 int t2p_output_open(t2p_output *o, const char *path);
-/* Make the output seekable, for sinks that take back what they wrote:
- * standard output that is a pipe or a terminal is written to an anonymous
- * temporary file and copied out on commit.  Prints why on failure. */
+/* Make the output seekable, for sinks that take back what they wrote: an
+ * output written in place that cannot seek (a pipe, a terminal) goes to an
+ * anonymous temporary file, copied out on commit.  Prints why on failure. */
 int t2p_output_seekable(t2p_output *o);
 /* Finish: flush, close and rename into place.  Prints why on failure. */
 int t2p_output_commit(t2p_output *o);
