@@ -220,12 +220,13 @@ static void sift_down(hent *h, size_t n, size_t i)
 	}
 }
 
-/* Entry i's cursor has a new event.  Nearly always it is the root's and
- * comes no later than its children's, so the root stays: checked inline. */
-static GT_INLINE void heap_update(gt_reader *r, size_t i)
+/* Entry i's cursor has a new event, at time t.  Nearly always it is the
+ * root's and comes no later than its children's, so the root stays: checked
+ * inline.  t is passed, not read back through the entry's cursor: that chain
+ * of loads would wait on the stores that just decoded the event. */
+static GT_INLINE void heap_update(gt_reader *r, size_t i, int64_t t)
 {
 	hent *h = r->heap;
-	int64_t t = h[i].c->ev->time;
 	size_t n = r->nheap;
 
 	h[i].time = t;
@@ -407,7 +408,7 @@ static GT_INLINE int try_advance(gt_reader *r, size_t i)
 	if ((rc = cursor_next(r, c)) < 0)
 		return -1;
 	if (rc)
-		heap_update(r, i);
+		heap_update(r, i, c->last_ts); /* cursor_next left the new event's time */
 	else
 		heap_remove(r, i);
 	return 1;
