@@ -34,8 +34,12 @@ typedef struct ord_p {
 
 typedef struct ord_task { uint32_t name; uint64_t parent; } ord_task;
 
-/* Handlers return 1 (advanced), 0 (not yet) or -1 (error) and set *next. */
-typedef int (*ord_handler)(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next);
+/* Handlers return 1 (advanced), 0 (not yet) or -1 (error) and set *next.
+ * at and next are the same thread context: a handler first copies *at,
+ * the context before the event, then writes *next as it advances.  A
+ * pointer rather than the struct by value: that went through the stack on
+ * every event, 7 instructions of the ~480 an event takes. */
+typedef int (*ord_handler)(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next);
 
 void ord_init(ordering *o, int version)
 {
@@ -318,8 +322,9 @@ static int end_range(ordering *o, ord_ranges *r, uint8_t typ, uint32_t *desc)
 
 /* Procs. */
 
-static int adv_proc_status(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_proc_status(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	int64_t pid = (int64_t)ev->args[0];
 	uint64_t status = ev->args[1];
 	uint8_t old;
@@ -377,8 +382,9 @@ static int adv_proc_status(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return emit(o, ev, cur);
 }
 
-static int adv_proc_start(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_proc_start(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	int64_t pid = (int64_t)ev->args[0];
 	ord_p *p = get_p(o, pid);
 
@@ -395,8 +401,9 @@ static int adv_proc_start(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return emit(o, ev, cur);
 }
 
-static int adv_proc_stop(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_proc_stop(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	ord_p *p = get_p(o, cur.p);
 
 	if (!p)
@@ -412,8 +419,9 @@ static int adv_proc_stop(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return emit(o, ev, cur);
 }
 
-static int adv_proc_steal(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_proc_steal(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	int64_t pid = (int64_t)ev->args[0], mid = (int64_t)ev->args[2];
 	ord_p *p = get_p(o, pid);
 	uint8_t old;
@@ -450,8 +458,9 @@ static int adv_proc_steal(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 
 /* Goroutines. */
 
-static int adv_go_status(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_status(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	int64_t gid = (int64_t)ev->args[0], mid = (int64_t)ev->args[1];
 	uint64_t status = ev->args[2];
 	uint8_t old;
@@ -509,8 +518,9 @@ static int adv_go_status(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return emit(o, ev, cur);
 }
 
-static int adv_go_create(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_create(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	int64_t newg = (int64_t)ev->args[0];
 	ord_g *g;
 
@@ -548,8 +558,9 @@ static GT_INLINE ord_g *running_g(ordering *o, const ord_ev *ev, ord_ctx cur, ui
 	return running_g_error(o, ev, cur, g, want_name);
 }
 
-static int adv_go_stop_exec(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_stop_exec(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	ord_g *g;
 
 	if (validate_ctx(o, cur, USER_GO_REQS) || !(g = running_g(o, ev, cur, GOSTATUS_RUNNING, "Running")))
@@ -563,8 +574,9 @@ static int adv_go_stop_exec(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return emit(o, ev, cur);
 }
 
-static int adv_go_start(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_start(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	int64_t gid = (int64_t)ev->args[0];
 	ord_g *g = get_g(o, gid);
 
@@ -580,8 +592,9 @@ static int adv_go_start(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return emit(o, ev, cur);
 }
 
-static int adv_go_unblock(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_unblock(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	ord_g *g = get_g(o, (int64_t)ev->args[0]);
 
 	if (!g || g->status != GOSTATUS_WAITING || !succeeds(o->gen_no, ev->args[1], g->seq_gen, g->seq))
@@ -596,8 +609,9 @@ static int adv_go_unblock(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 /* GoSwitch(Destroy): a coroutine switch, published as three events: the
  * next goroutine's unblock (this event), the current one's block (or
  * destruction), and the next one's start, all at the same time. */
-static int adv_go_switch(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_switch(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	int64_t nextg = (int64_t)ev->args[0];
 	ord_g *curg, *ng;
 	ord_ctx start;
@@ -630,8 +644,9 @@ static int adv_go_switch(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return push_synth(o, ev, EV_GO_START, start, (uint64_t)nextg, ev->args[1], 0);
 }
 
-static int adv_go_syscall_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_syscall_begin(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	ord_g *g;
 	ord_p *p;
 
@@ -653,8 +668,9 @@ static int adv_go_syscall_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *n
 	return emit(o, ev, cur);
 }
 
-static int adv_go_syscall_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_syscall_end(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	ord_g *g;
 	ord_p *p;
 
@@ -673,8 +689,9 @@ static int adv_go_syscall_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *nex
 	return emit(o, ev, cur);
 }
 
-static int adv_go_syscall_end_blocked(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_syscall_end_blocked(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	ord_g *g;
 
 	/* Wait until the P has been stolen or stopped (ProcSteal/ProcStop). */
@@ -695,8 +712,9 @@ static int adv_go_syscall_end_blocked(ordering *o, ord_ev *ev, ord_ctx cur, ord_
 	return emit(o, ev, cur);
 }
 
-static int adv_go_create_syscall(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_create_syscall(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	int64_t newg = (int64_t)ev->args[0];
 
 	if (validate_ctx(o, cur, MUST, MAY, MUST_NOT))
@@ -711,8 +729,9 @@ static int adv_go_create_syscall(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *
 	return emit(o, ev, cur);
 }
 
-static int adv_go_destroy_syscall(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_destroy_syscall(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	if (validate_ctx(o, cur, MUST, MAY, MUST) || !running_g(o, ev, cur, GOSTATUS_SYSCALL, "Syscall"))
 		return -1;
 	del_g(o, cur.g);
@@ -738,8 +757,9 @@ static int adv_go_destroy_syscall(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx 
 
 /* Tasks and regions. */
 
-static int adv_user_task_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_user_task_begin(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	uint64_t id = ev->args[0];
 	ord_task *t;
 	uint32_t name;
@@ -763,8 +783,9 @@ static int adv_user_task_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *ne
 	return emit(o, ev, cur);
 }
 
-static int adv_user_task_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_user_task_end(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	ord_task *t = u64map_get(&o->tasks, ev->args[0]);
 
 	/* The task's name and parent travel with the end event, so they are
@@ -795,8 +816,9 @@ static int region_of(ordering *o, const ord_ev *ev, ord_region *r)
 	return 0;
 }
 
-static int adv_user_region_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_user_region_begin(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	ord_region r;
 	ord_g *g;
 
@@ -812,8 +834,9 @@ static int adv_user_region_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *
 	return emit(o, ev, cur);
 }
 
-static int adv_user_region_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_user_region_end(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	ord_region r;
 	ord_g *g;
 
@@ -841,8 +864,9 @@ static int adv_user_region_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *ne
 
 /* GC. */
 
-static int adv_gc_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_gc_active(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	uint64_t seq = ev->args[0];
 
 	*next = cur;
@@ -863,8 +887,9 @@ static int adv_gc_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return emit(o, ev, cur);
 }
 
-static int adv_gc_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_gc_begin(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	uint64_t seq = ev->args[0];
 
 	*next = cur;
@@ -884,8 +909,9 @@ static int adv_gc_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return emit(o, ev, cur);
 }
 
-static int adv_gc_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_gc_end(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	uint64_t seq = ev->args[0];
 
 	*next = cur;
@@ -911,18 +937,21 @@ static int adv_simple(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next, int m
 	return emit(o, ev, cur);
 }
 
-static int adv_annotation(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_annotation(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	return adv_simple(o, ev, cur, next, USER_GO_REQS);
 }
 
-static int adv_heap_metric(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_heap_metric(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	return adv_simple(o, ev, cur, next, MUST, MUST, MAY);
 }
 
-static int adv_alloc_free(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_alloc_free(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	return adv_simple(o, ev, cur, next, MUST, MAY, MAY);
 }
 
@@ -937,8 +966,9 @@ static ord_p *ctx_p(ordering *o, const ord_ev *ev, ord_ctx cur)
 	return p;
 }
 
-static int adv_gc_sweep_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_gc_sweep_begin(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	ord_p *p;
 
 	if (validate_ctx(o, cur, MUST, MUST, MAY) || !(p = ctx_p(o, ev, cur)) ||
@@ -948,8 +978,9 @@ static int adv_gc_sweep_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *nex
 	return emit(o, ev, cur);
 }
 
-static int adv_gc_sweep_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_gc_sweep_active(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	int64_t pid = (int64_t)ev->args[0];
 	ord_p *p = get_p(o, pid);
 
@@ -962,8 +993,9 @@ static int adv_gc_sweep_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *ne
 	return emit(o, ev, cur);
 }
 
-static int adv_gc_sweep_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_gc_sweep_end(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	uint32_t desc = 0;
 	ord_p *p;
 
@@ -974,8 +1006,9 @@ static int adv_gc_sweep_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
 	return emit(o, ev, cur);
 }
 
-static int adv_go_range_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_range_begin(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	uint32_t desc = 0;
 	ord_g *g;
 
@@ -995,8 +1028,9 @@ static int adv_go_range_begin(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *nex
 	return emit(o, ev, cur);
 }
 
-static int adv_go_range_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_range_active(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	int64_t gid = (int64_t)ev->args[0];
 	ord_g *g = get_g(o, gid);
 
@@ -1010,8 +1044,9 @@ static int adv_go_range_active(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *ne
 	return emit(o, ev, cur);
 }
 
-static int adv_go_range_end(ordering *o, ord_ev *ev, ord_ctx cur, ord_ctx *next)
+static int adv_go_range_end(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next)
 {
+	ord_ctx cur = *at;
 	uint32_t desc = 0;
 	ord_g *g;
 
@@ -1101,5 +1136,5 @@ int ord_advance(ordering *o, ord_ev *ev, ord_m *ms)
 		return fail(o, "bad event type found while ordering: %u", ev->type);
 	/* Handlers set the thread's next context in place: they write it only
 	 * as they advance (or write it unchanged). */
-	return h(o, ev, *ctx, ctx);
+	return h(o, ev, ctx, ctx);
 }
