@@ -1127,14 +1127,15 @@ void ord_begin_gen(ordering *o, generation *gen, gt_symtab *sym, gt_err *e)
 
 int ord_advance(ordering *o, ord_ev *ev, ord_m *ms)
 {
-	ord_ctx none = { GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD };
-	ord_ctx *ctx = ms ? ms : &none;
+	static const ord_ctx no_thread = { GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD };
+	ord_ctx discarded;
 	ord_handler h = dispatch[ev->type];
 
 	o->off = ev->off;
 	if (!h)
 		return fail(o, "bad event type found while ordering: %u", ev->type);
 	/* Handlers set the thread's next context in place: they write it only
-	 * as they advance (or write it unchanged). */
-	return h(o, ev, ctx, ctx);
+	 * as they advance (or write it unchanged).  An event without a thread
+	 * has no context to keep. */
+	return ms ? h(o, ev, ms, ms) : h(o, ev, &no_thread, &discarded);
 }
