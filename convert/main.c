@@ -296,9 +296,12 @@ int main(int argc, char **argv)
 			useful |= events > 0;
 		else
 			events++;
-		for (int i = 0; i < nsinks && !failed; i++)
-			if (sinks[i]->event(sinks[i], &ev))
+		for (t2p_sink **s = sinks; s < sinks + nsinks; s++) {
+			if ((*s)->event(*s, &ev)) {
 				failed = 1;
+				break;
+			}
+		}
 	}
 	if (!failed && st != GT_END) {
 		report_error(opt.trace, r);
