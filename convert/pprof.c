@@ -96,6 +96,8 @@ typedef struct pp_table {
 typedef struct pprof_sink {
 	t2p_sink base;
 	unsigned types;
+	unsigned from_states;   /* bit per goroutine state: a transition from */
+	unsigned to_states;     /* or to one of these may change the records */
 	const char *paths[PP_NTYPES];
 	const char *binary;
 	gt_reader *reader;
@@ -302,6 +304,11 @@ static void free_g(pp_g *g)
 	free(g->pending);
 }
 
+static int is_forever(gt_str reason)
+{
+	return reason.len == 7 && memcmp(reason.ptr, "forever", 7) == 0;
+}
+
 /* The summary's view of a goroutine transition (summary.go Event). */
 static void summarize(pp_g *g, const gt_event *ev)
 {
@@ -322,9 +329,7 @@ static void summarize(pp_g *g, const gt_event *ev)
 		/* Intervals that closed before the first run clip to nothing. */
 		g->npending = 0;
 	}
-	if (to == GT_GO_NOT_EXIST ||
-	    (to == GT_GO_WAITING && ev->transition.reason.len == 7 &&
-	     memcmp(ev->transition.reason.ptr, "forever", 7) == 0))
+	if (to == GT_GO_NOT_EXIST || (to == GT_GO_WAITING && is_forever(ev->transition.reason)))
 		g->end_time = ev->time;
 }
 
@@ -377,6 +382,18 @@ static GT_NOINLINE void sync_event(pprof_sink *s, const gt_event *ev)
 	}
 }
 
+/* Whether a goroutine transition can change what the sink records: one
+ * into or out of a measured state, a birth (or first sight), a run (which
+ * may be the first) or an end.  The rest, such as a block for the sched
+ * profile (a third of all events), need not look the goroutine up. */
+static int may_matter(const pprof_sink *s, const gt_event *ev)
+{
+	uint8_t to = ev->transition.to;
+
+	return (s->from_states & (1u << ev->transition.from)) || (s->to_states & (1u << to)) ||
+	       (to == GT_GO_WAITING && is_forever(ev->transition.reason));
+}
+
 static int pprof_event(t2p_sink *base, const gt_event *ev)
 {
 	pprof_sink *s = (pprof_sink *)base;
@@ -386,8 +403,10 @@ static int pprof_event(t2p_sink *base, const gt_event *ev)
 		s->first_time = ev->time;
 	}
 	s->last_time = ev->time;
-	if (ev->kind == GT_EV_STATE_TRANSITION && ev->transition.resource == GT_RES_GOROUTINE)
-		goroutine_transition(s, ev);
+	if (ev->kind == GT_EV_STATE_TRANSITION && ev->transition.resource == GT_RES_GOROUTINE) {
+		if (may_matter(s, ev))
+			goroutine_transition(s, ev);
+	}
 	else if (ev->kind == GT_EV_SYNC)
 		sync_event(s, ev);
 	if (GT_UNLIKELY(s->oom)) {
@@ -502,8 +521,15 @@ t2p_sink *t2p_pprof_sink(unsigned types, const char *const paths[PP_NTYPES], con
 	s->base = (t2p_sink){ .name = "pprof", .begin = pprof_begin, .event = pprof_event,
 			      .end = pprof_end, .free = pprof_free };
 	s->types = types;
-	for (int i = 0; i < PP_NTYPES; i++)
+	s->from_states = 1u << GT_GO_UNDETERMINED | 1u << GT_GO_NOT_EXIST;
+	s->to_states = 1u << GT_GO_RUNNING | 1u << GT_GO_NOT_EXIST;
+	for (int i = 0; i < PP_NTYPES; i++) {
 		s->paths[i] = paths[i];
+		if (types & (1u << i)) {
+			s->from_states |= 1u << pp_state[i];
+			s->to_states |= 1u << pp_state[i];
+		}
+	}
 	s->binary = binary;
 	u64map_init(&s->gs, sizeof(pp_g));
 	for (int i = 0; i < PP_NTYPES; i++)
