@@ -80,7 +80,12 @@ struct gt_reader {
 	ord_ev own;              /* a Sync or CPU sample being delivered */
 	legacy_reader *legacy;   /* Go 1.11-1.21 traces */
 	char name_buf[EV_NAME_BUF];
+	/* By wire type byte: the args of a timed event, NOT_TIMED otherwise
+	 * (unknown or table types): one load checks and sizes an event. */
+	uint8_t timed_nargs[256];
 };
+
+enum { NOT_TIMED = 0xff };
 
 gt_reader *gt_reader_new(void)
 {
@@ -95,6 +100,8 @@ gt_reader *gt_reader_new(void)
 	r->err.m = -1;
 	r->src.fd = -1;
 	r->gen_limit = GT_GEN_MEMORY_DEFAULT;
+	for (unsigned typ = 0; typ < 256; typ++)
+		r->timed_nargs[typ] = typ < EV_TABLE_SIZE && ev_specs[typ].timed ? ev_specs[typ].nargs : NOT_TIMED;
 	gen_init(&r->gen);
 	ord_init(&r->order, 0);
 	return r;
@@ -368,9 +375,8 @@ static GT_INLINE int cursor_next(gt_reader *r, cursor *c)
 	p = c->p;
 	ev->off = c->p_off;
 	typ = *p++;
-	if (GT_UNLIKELY(typ >= EV_TABLE_SIZE || !ev_specs[typ].timed))
+	if (GT_UNLIKELY((nargs = r->timed_nargs[typ]) == NOT_TIMED))
 		return bad_event(r, ev->off, typ, 0);
-	nargs = ev_specs[typ].nargs;
 	if (GT_LIKELY(c->end - p >= MAX_EVENT_BYTES)) {
 		if (!(p = uvarint_unchecked(p, &dt)))
 			which = 0;
