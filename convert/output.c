@@ -44,7 +44,8 @@ static int open_temporary(t2p_output *o)
 	mode_t mask;
 	int fd = -1;
 
-	if ((o->dest = destination(o->path)) && (o->tmp = malloc(strlen(o->dest) + sizeof ".tmp.XXXXXX"))) {
+	if ((o->dest = destination(o->path)) &&
+	    (o->tmp = malloc(strlen(o->dest) + sizeof ".tmp.XXXXXX"))) {
 		strcpy(o->tmp, o->dest);
 		strcat(o->tmp, ".tmp.XXXXXX");
 		fd = mkstemp(o->tmp);

@@ -101,7 +101,8 @@ gt_reader *gt_reader_new(void)
 	r->src.fd = -1;
 	r->gen_limit = GT_GEN_MEMORY_DEFAULT;
 	for (unsigned typ = 0; typ < 256; typ++)
-		r->timed_nargs[typ] = typ < EV_TABLE_SIZE && ev_specs[typ].timed ? ev_specs[typ].nargs : NOT_TIMED;
+		r->timed_nargs[typ] =
+			typ < EV_TABLE_SIZE && ev_specs[typ].timed ? ev_specs[typ].nargs : NOT_TIMED;
 	gen_init(&r->gen);
 	ord_init(&r->order, 0);
 	return r;
