@@ -96,7 +96,7 @@ int t2p_output_seekable(t2p_output *o)
 	return 0;
 }
 
-/* Copy the spool to the stream and close it; 0 or -1. */
+/* Copy the spool to the stream and close the spool; 0 or -1. */
 static int unspool(t2p_output *o)
 {
 	char buf[1 << 16];

@@ -406,9 +406,9 @@ static int pprof_event(t2p_sink *base, const gt_event *ev)
 	if (ev->kind == GT_EV_STATE_TRANSITION && ev->transition.resource == GT_RES_GOROUTINE) {
 		if (may_matter(s, ev))
 			goroutine_transition(s, ev);
-	}
-	else if (ev->kind == GT_EV_SYNC)
+	} else if (ev->kind == GT_EV_SYNC) {
 		sync_event(s, ev);
+	}
 	if (GT_UNLIKELY(s->oom)) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return -1;

@@ -35,10 +35,10 @@ typedef struct ord_p {
 typedef struct ord_task { uint32_t name; uint64_t parent; } ord_task;
 
 /* Handlers return 1 (advanced), 0 (not yet) or -1 (error) and set *next.
- * at and next are the same thread context: a handler first copies *at,
- * the context before the event, then writes *next as it advances.  A
- * pointer rather than the struct by value: that went through the stack on
- * every event, 7 instructions of the ~480 an event takes. */
+ * *at is the context before the event and next where the one after it
+ * goes: mostly the same thread context, so a handler copies *at before it
+ * writes *next.  A pointer rather than the struct by value, which went
+ * through the stack on every event. */
 typedef int (*ord_handler)(ordering *o, ord_ev *ev, const ord_ctx *at, ord_ctx *next);
 
 void ord_init(ordering *o, int version)
