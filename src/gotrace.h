@@ -20,6 +20,12 @@
  * call to gt_reader_next() or gt_reader_free().  Symbol table ids (stacks,
  * frames, strings) and the memory they name are valid until gt_reader_free().
  *
+ * Threads: a reader is used by one thread at a time, but its symbol table
+ * may be read from another thread while the reader goes on: the gt_symtab_*
+ * lookups of ids that came in events handed over to that thread (with the
+ * synchronization of the hand-over, a mutex say) are safe, as entries never
+ * move and the counts are atomic.  The library starts no threads.
+ *
  * The library never prints and never exits; errors are codes plus a message
  * that says where in the input the problem was seen.
  */

@@ -6,7 +6,11 @@
  * so growing the index never rehashes content, and a probe compares hashes
  * before it compares bytes.  Content lives in an arena of chunks that are
  * never moved, so the pointers handed out stay valid until sym_free().
+ * Entries live in blocks that are never moved either, so that another thread
+ * may look up an id it was handed while the reader's thread interns more
+ * (gotrace.h promises it; trace2pprof's sinks run on their own thread).
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +25,78 @@ typedef struct arena_chunk {
 	size_t used, size;
 	unsigned char data[];
 } arena_chunk;
+
+/*
+ * A table's entries in blocks of doubling size: block b holds 2^(b+SEG_SHIFT)
+ * entries, ids [2^(b+SEG_SHIFT) - SEG_FIRST, 2^(b+SEG_SHIFT+1) - SEG_FIRST),
+ * so a fixed directory covers every uint32_t id and an id's block is its
+ * highest bit.  The count is atomic: the interning thread publishes an entry
+ * by raising it, after the entry is written.
+ */
+#define SEG_SHIFT 8
+#define SEG_FIRST ((uint64_t)1 << SEG_SHIFT)
+#define SEG_BLOCKS (33 - SEG_SHIFT)
+
+typedef struct sym_seg {
+	void *blocks[SEG_BLOCKS];
+	_Atomic size_t n;  /* ids 0..n-1 are in use */
+} sym_seg;
+
+static inline int seg_block(uint64_t j)
+{
+#if defined(__GNUC__)
+	return 63 - __builtin_clzll(j) - SEG_SHIFT;
+#else
+	int b = -SEG_SHIFT;
+
+	while (j >>= 1)
+		b++;
+	return b;
+#endif
+}
+
+static inline void *seg_at(const sym_seg *t, size_t size, uint32_t id)
+{
+	uint64_t j = (uint64_t)id + SEG_FIRST;
+	int b = seg_block(j);
+
+	return (char *)t->blocks[b] + (size_t)(j - (SEG_FIRST << b)) * size;
+}
+
+static inline size_t seg_count(const sym_seg *t)
+{
+	return atomic_load_explicit(&t->n, memory_order_acquire);
+}
+
+/* Room for the next entry, or NULL if out of memory or ids. */
+static void *seg_next(sym_seg *t, size_t size)
+{
+	size_t n = atomic_load_explicit(&t->n, memory_order_relaxed);
+	uint64_t j = (uint64_t)n + SEG_FIRST, len;
+	int b = seg_block(j);
+
+	if (n >= UINT32_MAX)
+		return NULL;
+	len = SEG_FIRST << b;
+	if (!t->blocks[b] && (len > SIZE_MAX / size || !(t->blocks[b] = malloc((size_t)len * size))))
+		return NULL;
+	return seg_at(t, size, (uint32_t)n);
+}
+
+/* Publish the entry seg_next() gave room for; its id. */
+static uint32_t seg_push(sym_seg *t)
+{
+	size_t n = atomic_load_explicit(&t->n, memory_order_relaxed);
+
+	atomic_store_explicit(&t->n, n + 1, memory_order_release);
+	return (uint32_t)n;
+}
+
+static void seg_free(sym_seg *t)
+{
+	for (int b = 0; b < SEG_BLOCKS; b++)
+		free(t->blocks[b]);
+}
 
 typedef struct sym_index {
 	uint32_t *slots;   /* entry ids, 0 = empty */
@@ -53,12 +129,25 @@ typedef struct sym_stk {
 
 struct gt_symtab {
 	arena_chunk *arena;
-	sym_str *strs;   size_t nstrs, capstrs;
-	sym_frm *frms;   size_t nfrms, capfrms;
-	sym_stk *stks;   size_t nstks, capstks;
+	sym_seg strs, frms, stks;   /* of sym_str, sym_frm, sym_stk */
 	sym_index istr, ifrm, istk;
 	uint32_t empty_stack;
 };
+
+static inline sym_str *str_at(const gt_symtab *s, uint32_t id)
+{
+	return seg_at(&s->strs, sizeof(sym_str), id);
+}
+
+static inline sym_frm *frm_at(const gt_symtab *s, uint32_t id)
+{
+	return seg_at(&s->frms, sizeof(sym_frm), id);
+}
+
+static inline sym_stk *stk_at(const gt_symtab *s, uint32_t id)
+{
+	return seg_at(&s->stks, sizeof(sym_stk), id);
+}
 
 static void *arena_alloc(gt_symtab *s, size_t size, size_t align)
 {
@@ -89,18 +178,22 @@ static void *arena_alloc(gt_symtab *s, size_t size, size_t align)
 gt_symtab *sym_new(void)
 {
 	gt_symtab *s = calloc(1, sizeof *s);
+	sym_str *str;
+	sym_frm *frm;
+	sym_stk *stk;
 
 	/* Entry 0 of every table is the "none" entry, so ids start at 1. */
-	if (!s || GT_RESERVE(s->strs, s->capstrs, 1) || GT_RESERVE(s->frms, s->capfrms, 1) ||
-	    GT_RESERVE(s->stks, s->capstks, 1)) {
+	if (!s || !(str = seg_next(&s->strs, sizeof *str)) || !(frm = seg_next(&s->frms, sizeof *frm)) ||
+	    !(stk = seg_next(&s->stks, sizeof *stk))) {
 		sym_free(s);
 		return NULL;
 	}
-	memset(&s->strs[0], 0, sizeof s->strs[0]);
-	s->strs[0].ptr = "";
-	memset(&s->frms[0], 0, sizeof s->frms[0]);
-	memset(&s->stks[0], 0, sizeof s->stks[0]);
-	s->nstrs = s->nfrms = s->nstks = 1;
+	*str = (sym_str){ "", 0, 0 };
+	memset(frm, 0, sizeof *frm);
+	*stk = (sym_stk){ NULL, 0, 0 };
+	seg_push(&s->strs);
+	seg_push(&s->frms);
+	seg_push(&s->stks);
 	return s;
 }
 
@@ -114,9 +207,9 @@ void sym_free(gt_symtab *s)
 		next = c->next;
 		free(c);
 	}
-	free(s->strs);
-	free(s->frms);
-	free(s->stks);
+	seg_free(&s->strs);
+	seg_free(&s->frms);
+	seg_free(&s->stks);
 	free(s->istr.slots);
 	free(s->ifrm.slots);
 	free(s->istk.slots);
@@ -157,14 +250,15 @@ static int index_reserve(const gt_symtab *s, sym_index *ix, hash_of_fn hash_of)
 	return 0;
 }
 
-static uint64_t str_hash_of(const gt_symtab *s, uint32_t id) { return s->strs[id].hash; }
-static uint64_t frm_hash_of(const gt_symtab *s, uint32_t id) { return s->frms[id].hash; }
-static uint64_t stk_hash_of(const gt_symtab *s, uint32_t id) { return s->stks[id].hash; }
+static uint64_t str_hash_of(const gt_symtab *s, uint32_t id) { return str_at(s, id)->hash; }
+static uint64_t frm_hash_of(const gt_symtab *s, uint32_t id) { return frm_at(s, id)->hash; }
+static uint64_t stk_hash_of(const gt_symtab *s, uint32_t id) { return stk_at(s, id)->hash; }
 
 int sym_string(gt_symtab *s, const char *p, size_t len, uint32_t *id)
 {
 	uint64_t h;
 	size_t i, mask;
+	sym_str *e;
 	char *copy;
 
 	if (len == 0) {
@@ -176,21 +270,19 @@ int sym_string(gt_symtab *s, const char *p, size_t len, uint32_t *id)
 		return -1;
 	mask = s->istr.cap - 1;
 	for (i = h & mask; s->istr.slots[i]; i = (i + 1) & mask) {
-		const sym_str *e = &s->strs[s->istr.slots[i]];
+		const sym_str *old = str_at(s, s->istr.slots[i]);
 
-		if (e->hash == h && e->len == len && memcmp(e->ptr, p, len) == 0) {
+		if (old->hash == h && old->len == len && memcmp(old->ptr, p, len) == 0) {
 			*id = s->istr.slots[i];
 			return 0;
 		}
 	}
-	if (s->nstrs >= UINT32_MAX || GT_RESERVE(s->strs, s->capstrs, s->nstrs + 1) ||
-	    !(copy = arena_alloc(s, len, 1)))
+	if (!(e = seg_next(&s->strs, sizeof *e)) || !(copy = arena_alloc(s, len, 1)))
 		return -1;
 	memcpy(copy, p, len);
-	s->strs[s->nstrs] = (sym_str){ copy, len, h };
-	s->istr.slots[i] = (uint32_t)s->nstrs;
+	*e = (sym_str){ copy, len, h };
+	*id = s->istr.slots[i] = seg_push(&s->strs);
 	s->istr.count++;
-	*id = (uint32_t)s->nstrs++;
 	return 0;
 }
 
@@ -200,6 +292,7 @@ int sym_frame(gt_symtab *s, uint64_t pc, uint32_t func, uint32_t file, uint64_t 
 	sym_frame_key key;
 	uint64_t h;
 	size_t i, mask;
+	sym_frm *e;
 
 	memset(&key, 0, sizeof key); /* padding takes part in the hash */
 	key.pc = pc;
@@ -211,19 +304,18 @@ int sym_frame(gt_symtab *s, uint64_t pc, uint32_t func, uint32_t file, uint64_t 
 		return -1;
 	mask = s->ifrm.cap - 1;
 	for (i = h & mask; s->ifrm.slots[i]; i = (i + 1) & mask) {
-		const sym_frm *e = &s->frms[s->ifrm.slots[i]];
+		const sym_frm *old = frm_at(s, s->ifrm.slots[i]);
 
-		if (e->hash == h && memcmp(&e->key, &key, sizeof key) == 0) {
+		if (old->hash == h && memcmp(&old->key, &key, sizeof key) == 0) {
 			*id = s->ifrm.slots[i];
 			return 0;
 		}
 	}
-	if (s->nfrms >= UINT32_MAX || GT_RESERVE(s->frms, s->capfrms, s->nfrms + 1))
+	if (!(e = seg_next(&s->frms, sizeof *e)))
 		return -1;
-	s->frms[s->nfrms] = (sym_frm){ key, h };
-	s->ifrm.slots[i] = (uint32_t)s->nfrms;
+	*e = (sym_frm){ key, h };
+	*id = s->ifrm.slots[i] = seg_push(&s->frms);
 	s->ifrm.count++;
-	*id = (uint32_t)s->nfrms++;
 	return 0;
 }
 
@@ -231,30 +323,30 @@ int sym_stack(gt_symtab *s, const uint32_t *frames, size_t n, uint32_t *id)
 {
 	uint64_t h = XXH3_64bits(frames, n * sizeof *frames);
 	size_t i, mask;
+	sym_stk *e;
 	uint32_t *copy;
 
 	if (index_reserve(s, &s->istk, stk_hash_of))
 		return -1;
 	mask = s->istk.cap - 1;
 	for (i = h & mask; s->istk.slots[i]; i = (i + 1) & mask) {
-		const sym_stk *e = &s->stks[s->istk.slots[i]];
+		const sym_stk *old = stk_at(s, s->istk.slots[i]);
 
-		if (e->hash == h && e->n == n && memcmp(e->frames, frames, n * sizeof *frames) == 0) {
+		if (old->hash == h && old->n == n && memcmp(old->frames, frames, n * sizeof *frames) == 0) {
 			*id = s->istk.slots[i];
 			return 0;
 		}
 	}
-	if (s->nstks >= UINT32_MAX || GT_RESERVE(s->stks, s->capstks, s->nstks + 1))
+	if (!(e = seg_next(&s->stks, sizeof *e)))
 		return -1;
 	copy = n ? arena_alloc(s, n * sizeof *frames, sizeof *frames) : NULL;
 	if (n && !copy)
 		return -1;
 	if (n)
 		memcpy(copy, frames, n * sizeof *frames);
-	s->stks[s->nstks] = (sym_stk){ copy, n, h };
-	s->istk.slots[i] = (uint32_t)s->nstks;
+	*e = (sym_stk){ copy, n, h };
+	*id = s->istk.slots[i] = seg_push(&s->stks);
 	s->istk.count++;
-	*id = (uint32_t)s->nstks++;
 	return 0;
 }
 
@@ -270,12 +362,15 @@ int sym_empty_stack(gt_symtab *s, uint32_t *id)
 
 const uint32_t *gt_symtab_stack(const gt_symtab *s, uint32_t stack, size_t *n)
 {
-	if (stack == 0 || stack >= s->nstks) {
+	const sym_stk *e;
+
+	if (stack == 0 || stack >= seg_count(&s->stks)) {
 		*n = 0;
 		return NULL;
 	}
-	*n = s->stks[stack].n;
-	return s->stks[stack].frames;
+	e = stk_at(s, stack);
+	*n = e->n;
+	return e->frames;
 }
 
 void gt_symtab_frame(const gt_symtab *s, uint32_t frame, gt_frame *out)
@@ -283,11 +378,11 @@ void gt_symtab_frame(const gt_symtab *s, uint32_t frame, gt_frame *out)
 	const sym_frame_key *k;
 
 	memset(out, 0, sizeof *out);
-	if (frame == 0 || frame >= s->nfrms) {
+	if (frame == 0 || frame >= seg_count(&s->frms)) {
 		out->func.ptr = out->file.ptr = "";
 		return;
 	}
-	k = &s->frms[frame].key;
+	k = &frm_at(s, frame)->key;
 	out->pc = k->pc;
 	out->line = k->line;
 	out->func = gt_symtab_string(s, k->func);
@@ -300,12 +395,14 @@ gt_str gt_symtab_string(const gt_symtab *s, uint32_t id)
 {
 	gt_str r = { "", 0 };
 
-	if (id < s->nstrs) {
-		r.ptr = s->strs[id].ptr;
-		r.len = s->strs[id].len;
+	if (id < seg_count(&s->strs)) {
+		const sym_str *e = str_at(s, id);
+
+		r.ptr = e->ptr;
+		r.len = e->len;
 	}
 	return r;
 }
 
-size_t gt_symtab_stack_count(const gt_symtab *s) { return s->nstks - 1; }
-size_t gt_symtab_frame_count(const gt_symtab *s) { return s->nfrms - 1; }
+size_t gt_symtab_stack_count(const gt_symtab *s) { return seg_count(&s->stks) - 1; }
+size_t gt_symtab_frame_count(const gt_symtab *s) { return seg_count(&s->frms) - 1; }
