@@ -3,7 +3,10 @@
  * `go tool trace -d=parsed` (Go 1.27) prints: Event.String() of
  * internal/trace/event.go, one fmt.Println per event.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "goformat.h"
 #include "outbuf.h"
@@ -147,6 +150,13 @@ static void details(outbuf *o, const gt_symtab *sym, const gt_event *ev)
 	}
 }
 
+static int write_error(const dump_sink *d)
+{
+	fprintf(stderr, "%s: %s: write error: %s\n", t2p_prog, d->path ? d->path : "standard output",
+		strerror(errno));
+	return -1;
+}
+
 static int dump_event(t2p_sink *s, const gt_event *ev)
 {
 	dump_sink *d = (dump_sink *)s;
@@ -164,7 +174,7 @@ static int dump_event(t2p_sink *s, const gt_event *ev)
 	if (ev->stack != GT_NO_STACK)
 		stack(o, d->sym, "Stack", ev->stack);
 	ob_putc(o, '\n');
-	return o->err ? -1 : 0;
+	return o->err ? write_error(d) : 0;
 }
 
 static int dump_begin(t2p_sink *s, gt_reader *r)
@@ -186,7 +196,7 @@ static int dump_end(t2p_sink *s, gt_status status)
 
 	(void)status;
 	if (ob_flush(&d->ob)) {
-		fprintf(stderr, "%s: %s: write error\n", t2p_prog, d->path ? d->path : "standard output");
+		write_error(d);
 		t2p_output_abort(&d->out);
 		return -1;
 	}
