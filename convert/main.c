@@ -12,6 +12,7 @@
 #include "gotrace.h"
 #include "output.h"
 #include "pprof.h"
+#include "relay.h"
 #include "sink.h"
 
 static const char usage_text[] =
@@ -263,7 +264,8 @@ int main(int argc, char **argv)
 	uint64_t events = 0;
 	gt_reader *r;
 	gt_status st;
-	gt_event ev;
+	t2p_relay *relay = NULL;
+	const gt_event *ev;
 
 	parse_args(argc, argv, &opt);
 	if (plan_outputs(&opt, &ps))
@@ -289,20 +291,26 @@ int main(int argc, char **argv)
 	for (int i = 0; !failed && i < nsinks; i++)
 		if (sinks[i]->begin(sinks[i], r))
 			failed = 1;
-	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK) {
+	if (!failed && !(relay = t2p_relay_start(r))) {
+		fprintf(stderr, "%s: out of memory\n", t2p_prog);
+		failed = 1;
+	}
+	while (!failed && (ev = t2p_relay_next(relay))) {
 		/* What precedes a Sync is complete; a damaged trace is worth
 		 * converting only if real events came before its last Sync. */
-		if (ev.kind == GT_EV_SYNC)
+		if (ev->kind == GT_EV_SYNC)
 			useful |= events > 0;
 		else
 			events++;
 		for (t2p_sink **s = sinks; s < sinks + nsinks; s++) {
-			if ((*s)->event(*s, &ev)) {
+			if ((*s)->event(*s, ev)) {
 				failed = 1;
 				break;
 			}
 		}
 	}
+	if (relay && t2p_relay_finish(relay, &st))
+		failed = 1;
 	if (!failed && st != GT_END) {
 		report_error(opt.trace, r);
 		if (!useful) {

@@ -1,0 +1,245 @@
+/*
+ * relay.c - the reader on a thread of its own (see relay.h).
+ *
+ * A ring of blocks: the reader's thread fills block `produced % NBLOCKS`
+ * while the sinks' thread drains block `consumed % NBLOCKS`; the reader
+ * waits when the ring is full, the sinks when it is empty.  Blocks are large
+ * so that handing one over (a lock, at times a wake-up) is rare next to the
+ * events in it; they are few so that memory stays small.  Where no thread
+ * can be started, the sinks' thread fills each block itself.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "relay.h"
+
+#ifndef BLOCK_EVENTS
+#define BLOCK_EVENTS 4096 /* ThreadSanitizer's build makes them small (CMakeLists.txt) */
+#endif
+#define NBLOCKS 4
+#define CHUNK_SIZE 16384
+
+/* Copies of the strings of a block's events. */
+typedef struct str_chunk {
+	struct str_chunk *next;  /* the chunk filled before this one */
+	size_t size, used;
+	char data[];
+} str_chunk;
+
+typedef struct block {
+	gt_event ev[BLOCK_EVENTS];
+	size_t n;
+	gt_status status;  /* GT_OK, or how the stream ends after these events */
+	str_chunk *strings;/* the chunk being filled, first */
+} block;
+
+struct t2p_relay {
+	gt_reader *r;
+	pthread_t thread;
+	int threaded;
+	pthread_mutex_t mu;
+	pthread_cond_t filled, drained;
+	size_t produced, consumed;  /* blocks, counting up; guarded by mu */
+	int ended;                  /* the reader filled its last block; guarded by mu */
+	int stop;                   /* the sinks want no more; guarded by mu */
+	block *cur;                 /* the block being drained, NULL at first */
+	size_t pos;                 /* its next event */
+	block blocks[NBLOCKS];
+};
+
+/* Copy *s into b's chunks and point it at the copy.  -1 if out of memory. */
+static int keep(block *b, gt_str *s)
+{
+	str_chunk *c = b->strings;
+
+	if (!s->len)
+		return 0;
+	if (!c || c->size - c->used < s->len) {
+		size_t size = s->len > CHUNK_SIZE ? s->len : CHUNK_SIZE;
+
+		if (!(c = malloc(sizeof *c + size)))
+			return -1;
+		c->next = b->strings;
+		c->size = size;
+		c->used = 0;
+		b->strings = c;
+	}
+	memcpy(c->data + c->used, s->ptr, s->len);
+	s->ptr = c->data + c->used;
+	c->used += s->len;
+	return 0;
+}
+
+/* Make ev's strings b's own: the reader's are valid until its next event.
+ * (Its other pointers name static or symbol table memory.) */
+static int keep_strings(block *b, gt_event *ev)
+{
+	switch (ev->kind) {
+	case GT_EV_STATE_TRANSITION:
+		return keep(b, &ev->transition.reason);
+	case GT_EV_LABEL:
+		return keep(b, &ev->label.label);
+	case GT_EV_RANGE_BEGIN:
+	case GT_EV_RANGE_ACTIVE:
+	case GT_EV_RANGE_END:
+		return keep(b, &ev->range.name);
+	case GT_EV_TASK_BEGIN:
+	case GT_EV_TASK_END:
+		return keep(b, &ev->task.type);
+	case GT_EV_REGION_BEGIN:
+	case GT_EV_REGION_END:
+		return keep(b, &ev->region.type);
+	case GT_EV_LOG:
+		return keep(b, &ev->log.category) || keep(b, &ev->log.message);
+	default:
+		return 0;
+	}
+}
+
+/* Forget b's strings, keeping the first chunk for the next fill. */
+static void reset_strings(block *b)
+{
+	str_chunk *c = b->strings;
+
+	while (c && c->next) {
+		str_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+	if (c)
+		c->used = 0;
+	b->strings = c;
+}
+
+/* Read the next events into b.  GT_ERR_NOMEM (with the reader still fine)
+ * if a string could not be copied. */
+static void fill(gt_reader *r, block *b)
+{
+	reset_strings(b);
+	b->status = GT_OK;
+	for (b->n = 0; b->n < BLOCK_EVENTS; b->n++) {
+		gt_event *ev = &b->ev[b->n];
+
+		if ((b->status = gt_reader_next(r, ev)) != GT_OK)
+			return;
+		if (keep_strings(b, ev)) {
+			b->status = GT_ERR_NOMEM;
+			return;
+		}
+	}
+}
+
+static void *read_ahead(void *arg)
+{
+	t2p_relay *q = arg;
+
+	for (size_t i = 0;; i++) {
+		block *b = &q->blocks[i % NBLOCKS];
+		int stop;
+
+		pthread_mutex_lock(&q->mu);
+		while (!q->stop && i - q->consumed == NBLOCKS)
+			pthread_cond_wait(&q->drained, &q->mu);
+		stop = q->stop;
+		pthread_mutex_unlock(&q->mu);
+		if (stop)
+			return NULL;
+		fill(q->r, b);
+		pthread_mutex_lock(&q->mu);
+		q->produced = i + 1;
+		q->ended = b->status != GT_OK;
+		if (q->ended || q->produced - q->consumed == NBLOCKS / 2)
+			pthread_cond_signal(&q->filled);
+		pthread_mutex_unlock(&q->mu);
+		if (b->status != GT_OK)
+			return NULL;
+	}
+}
+
+t2p_relay *t2p_relay_start(gt_reader *r)
+{
+	t2p_relay *q = calloc(1, sizeof *q);
+
+	if (!q)
+		return NULL;
+	q->r = r;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->filled, NULL);
+	pthread_cond_init(&q->drained, NULL);
+	q->threaded = pthread_create(&q->thread, NULL, read_ahead, q) == 0;
+	return q;
+}
+
+/* The next block to drain: filled here, or waited for. */
+static block *take(t2p_relay *q)
+{
+	block *b = &q->blocks[q->consumed % NBLOCKS];
+
+	if (!q->threaded) {
+		fill(q->r, b);
+		return b;
+	}
+	pthread_mutex_lock(&q->mu);
+	while (q->produced == q->consumed || (!q->ended && q->produced - q->consumed < NBLOCKS / 2))
+		pthread_cond_wait(&q->filled, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+	return b;
+}
+
+/* The reader, once it found the ring full, is woken when half of it is free
+ * rather than at each block, so that the thread that is not waiting (the
+ * slower one) pays for a wake-up only every NBLOCKS / 2 blocks; the sinks'
+ * thread likewise waits for half the ring to fill (see take()). */
+static void give_back(t2p_relay *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->consumed++;
+	if (q->produced - q->consumed == NBLOCKS / 2)
+		pthread_cond_signal(&q->drained);
+	pthread_mutex_unlock(&q->mu);
+}
+
+const gt_event *t2p_relay_next(t2p_relay *q)
+{
+	for (;;) {
+		if (q->cur && q->pos < q->cur->n)
+			return &q->cur->ev[q->pos++];
+		if (q->cur) {
+			if (q->cur->status != GT_OK)
+				return NULL;
+			give_back(q);
+		}
+		q->cur = take(q);
+		q->pos = 0;
+	}
+}
+
+int t2p_relay_finish(t2p_relay *q, gt_status *status)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&q->mu);
+	q->stop = 1;
+	pthread_cond_signal(&q->drained);
+	pthread_mutex_unlock(&q->mu);
+	if (q->threaded)
+		pthread_join(q->thread, NULL);
+	*status = q->cur && q->pos == q->cur->n ? q->cur->status : GT_OK;
+	if (*status == GT_ERR_NOMEM && gt_reader_error(q->r)->code == GT_OK) {
+		fprintf(stderr, "%s: out of memory\n", t2p_prog);
+		rc = -1;
+	}
+	for (int i = 0; i < NBLOCKS; i++) {
+		reset_strings(&q->blocks[i]);
+		free(q->blocks[i].strings);
+	}
+	pthread_cond_destroy(&q->drained);
+	pthread_cond_destroy(&q->filled);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
+	return rc;
+}
