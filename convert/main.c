@@ -291,7 +291,10 @@ int main(int argc, char **argv)
 	for (int i = 0; !failed && i < nsinks; i++)
 		if (sinks[i]->begin(sinks[i], r))
 			failed = 1;
-	if (!failed && !(relay = t2p_relay_start(r))) {
+	/* The timeline and the listing cost ten times what reading does: reading
+	 * ahead would save little, and handing each event to another core costs
+	 * more than that (measured: tests/bench/ab -w). */
+	if (!failed && !(relay = t2p_relay_start(r, !opt.json && !opt.parsed))) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		failed = 1;
 	}

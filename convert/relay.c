@@ -5,8 +5,8 @@
  * while the sinks' thread drains block `consumed % NBLOCKS`; the reader
  * waits when the ring is full, the sinks when it is empty.  Blocks are large
  * so that handing one over (a lock, at times a wake-up) is rare next to the
- * events in it; they are few so that memory stays small.  Where no thread
- * can be started, the sinks' thread fills each block itself.
+ * events in it; they are few so that memory stays small.  Without a
+ * thread, the sinks' thread fills each block itself.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -160,7 +160,7 @@ static void *read_ahead(void *arg)
 	}
 }
 
-t2p_relay *t2p_relay_start(gt_reader *r)
+t2p_relay *t2p_relay_start(gt_reader *r, int thread)
 {
 	t2p_relay *q = calloc(1, sizeof *q);
 
@@ -170,7 +170,7 @@ t2p_relay *t2p_relay_start(gt_reader *r)
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->filled, NULL);
 	pthread_cond_init(&q->drained, NULL);
-	q->threaded = pthread_create(&q->thread, NULL, read_ahead, q) == 0;
+	q->threaded = thread && pthread_create(&q->thread, NULL, read_ahead, q) == 0;
 	return q;
 }
 

@@ -1,13 +1,13 @@
 /*
  * relay.h - the reader on a thread of its own, ahead of the sinks.
  *
- * Reading (decoding, ordering, publishing events) and the sinks each take a
- * good part of a conversion, so the reader runs on a second thread while the
- * sinks run on the caller's.  Events cross in blocks of a few thousand, with
- * copies of their strings, as the reader reuses its buffers; the symbol
- * table may be read from the sinks' thread (gotrace.h).
+ * Reading (decoding, ordering, publishing events) takes most of the time of
+ * the profiles, so the reader can run on a second thread while the sinks run
+ * on the caller's.  Events cross in blocks of a few thousand, with copies of
+ * their strings, as the reader reuses its buffers; the symbol table may be
+ * read from the sinks' thread (gotrace.h).
  *
- *     t2p_relay *q = t2p_relay_start(r);
+ *     t2p_relay *q = t2p_relay_start(r, 1);
  *     const gt_event *ev;
  *     while ((ev = t2p_relay_next(q)))
  *         use(ev);
@@ -20,9 +20,10 @@
 
 typedef struct t2p_relay t2p_relay;
 
-/* Start reading r, an opened reader.  NULL if out of memory.  Where no thread
- * can be started, events are read on the caller's thread as it asks. */
-t2p_relay *t2p_relay_start(gt_reader *r);
+/* Start reading r, an opened reader, on a second thread if `thread` is set.
+ * NULL if out of memory.  Without a thread (not asked for, or none could be
+ * started) events are read on the caller's thread as it asks for them. */
+t2p_relay *t2p_relay_start(gt_reader *r, int thread);
 
 /* The next event, valid until the next call; NULL when the reader stopped or
  * an event could not be copied. */
