@@ -6,7 +6,7 @@
  * waits when the ring is full, the sinks when it is empty.  Blocks are large
  * so that handing one over (a lock, at times a wake-up) is rare next to the
  * events in it; they are few so that memory stays small.  Without a
- * thread, the sinks' thread fills each block itself.
+ * thread, the relay is a plain loop over the reader: no blocks, no copies.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -47,6 +47,8 @@ struct t2p_relay {
 	int stop;                   /* the sinks want no more; guarded by mu */
 	block *cur;                 /* the block being drained, NULL at first */
 	size_t pos;                 /* its next event */
+	gt_event direct;            /* without a thread: the last event read */
+	gt_status status;           /* without a thread: the last status */
 	block blocks[NBLOCKS];
 };
 
@@ -174,15 +176,11 @@ t2p_relay *t2p_relay_start(gt_reader *r, int thread)
 	return q;
 }
 
-/* The next block to drain: filled here, or waited for. */
+/* The next block to drain, once the reader's thread has filled it. */
 static block *take(t2p_relay *q)
 {
 	block *b = &q->blocks[q->consumed % NBLOCKS];
 
-	if (!q->threaded) {
-		fill(q->r, b);
-		return b;
-	}
 	pthread_mutex_lock(&q->mu);
 	while (q->produced == q->consumed || (!q->ended && q->produced - q->consumed < NBLOCKS / 2))
 		pthread_cond_wait(&q->filled, &q->mu);
@@ -205,6 +203,12 @@ static void give_back(t2p_relay *q)
 
 const gt_event *t2p_relay_next(t2p_relay *q)
 {
+	if (!q->threaded) {
+		/* The reader's own event: valid until the next call, too. */
+		if (q->status == GT_OK && (q->status = gt_reader_next(q->r, &q->direct)) == GT_OK)
+			return &q->direct;
+		return NULL;
+	}
 	for (;;) {
 		if (q->cur && q->pos < q->cur->n)
 			return &q->cur->ev[q->pos++];
@@ -228,7 +232,10 @@ int t2p_relay_finish(t2p_relay *q, gt_status *status)
 	pthread_mutex_unlock(&q->mu);
 	if (q->threaded)
 		pthread_join(q->thread, NULL);
-	*status = q->cur && q->pos == q->cur->n ? q->cur->status : GT_OK;
+	if (q->threaded)
+		*status = q->cur && q->pos == q->cur->n ? q->cur->status : GT_OK;
+	else
+		*status = q->status;
 	if (*status == GT_ERR_NOMEM && gt_reader_error(q->r)->code == GT_OK) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		rc = -1;
