@@ -141,7 +141,7 @@ static void *read_ahead(void *arg)
 
 	for (size_t i = 0;; i++) {
 		block *b = &q->blocks[i % NBLOCKS];
-		int stop;
+		int stop, wake;
 
 		pthread_mutex_lock(&q->mu);
 		while (!q->stop && i - q->consumed == NBLOCKS)
@@ -154,9 +154,10 @@ static void *read_ahead(void *arg)
 		pthread_mutex_lock(&q->mu);
 		q->produced = i + 1;
 		q->ended = b->status != GT_OK;
-		if (q->ended || q->produced - q->consumed == NBLOCKS / 2)
-			pthread_cond_signal(&q->filled);
+		wake = q->ended || q->produced - q->consumed == NBLOCKS / 2;
 		pthread_mutex_unlock(&q->mu);
+		if (wake)
+			pthread_cond_signal(&q->filled);
 		if (b->status != GT_OK)
 			return NULL;
 	}
@@ -176,29 +177,35 @@ t2p_relay *t2p_relay_start(gt_reader *r, int thread)
 	return q;
 }
 
-/* The next block to drain, once the reader's thread has filled it. */
+/* The next block to drain, once the reader's thread has filled it.  Found
+ * empty, the ring is waited on until half full (or the end): the reader,
+ * when it is the slower side, then pays for a wake-up only every
+ * NBLOCKS / 2 blocks, not at each. */
 static block *take(t2p_relay *q)
 {
 	block *b = &q->blocks[q->consumed % NBLOCKS];
 
 	pthread_mutex_lock(&q->mu);
-	while (q->produced == q->consumed || (!q->ended && q->produced - q->consumed < NBLOCKS / 2))
-		pthread_cond_wait(&q->filled, &q->mu);
+	if (q->produced == q->consumed)
+		while (!q->ended && q->produced - q->consumed < NBLOCKS / 2)
+			pthread_cond_wait(&q->filled, &q->mu);
 	pthread_mutex_unlock(&q->mu);
 	return b;
 }
 
-/* The reader, once it found the ring full, is woken when half of it is free
- * rather than at each block, so that the thread that is not waiting (the
- * slower one) pays for a wake-up only every NBLOCKS / 2 blocks; the sinks'
- * thread likewise waits for half the ring to fill (see take()). */
+/* The reader, once it found the ring full, is woken when half of it is free,
+ * for the same reason.  Signals are sent after unlocking, so that the thread
+ * woken does not wait at once for the mutex. */
 static void give_back(t2p_relay *q)
 {
+	int wake;
+
 	pthread_mutex_lock(&q->mu);
 	q->consumed++;
-	if (q->produced - q->consumed == NBLOCKS / 2)
-		pthread_cond_signal(&q->drained);
+	wake = q->produced - q->consumed == NBLOCKS / 2;
 	pthread_mutex_unlock(&q->mu);
+	if (wake)
+		pthread_cond_signal(&q->drained);
 }
 
 const gt_event *t2p_relay_next(t2p_relay *q)
