@@ -79,9 +79,10 @@ static int keep(block *b, gt_str *s)
  * (Its other pointers name static or symbol table memory.) */
 static int keep_strings(block *b, gt_event *ev)
 {
-	switch (ev->kind) {
-	case GT_EV_STATE_TRANSITION:
+	/* Most events are goroutine transitions: ahead of the switch. */
+	if (ev->kind == GT_EV_STATE_TRANSITION)
 		return keep(b, &ev->transition.reason);
+	switch (ev->kind) {
 	case GT_EV_LABEL:
 		return keep(b, &ev->label.label);
 	case GT_EV_RANGE_BEGIN:
@@ -121,18 +122,22 @@ static void reset_strings(block *b)
  * if a string could not be copied. */
 static void fill(gt_reader *r, block *b)
 {
-	reset_strings(b);
-	b->status = GT_OK;
-	for (b->n = 0; b->n < BLOCK_EVENTS; b->n++) {
-		gt_event *ev = &b->ev[b->n];
+	gt_event *ev = b->ev, *end = b->ev + BLOCK_EVENTS;
+	gt_status st = GT_OK;
 
-		if ((b->status = gt_reader_next(r, ev)) != GT_OK)
-			return;
+	/* Locals, not b's fields, in the loop: the reader might write to b as
+	 * far as the compiler knows, so fields would be reloaded per event. */
+	reset_strings(b);
+	for (; ev < end; ev++) {
+		if ((st = gt_reader_next(r, ev)) != GT_OK)
+			break;
 		if (keep_strings(b, ev)) {
-			b->status = GT_ERR_NOMEM;
-			return;
+			st = GT_ERR_NOMEM;
+			break;
 		}
 	}
+	b->n = (size_t)(ev - b->ev);
+	b->status = st;
 }
 
 static void *read_ahead(void *arg)
