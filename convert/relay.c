@@ -46,7 +46,7 @@ struct t2p_relay {
 	int ended;                  /* the reader filled its last block; guarded by mu */
 	int stop;                   /* the sinks want no more; guarded by mu */
 	block *cur;                 /* the block being drained, NULL at first */
-	size_t pos;                 /* its next event */
+	const gt_event *next, *end; /* its events not handed out yet */
 	gt_event direct;            /* without a thread: the last event read */
 	gt_status status;           /* without a thread: the last status */
 	block blocks[NBLOCKS];
@@ -175,6 +175,7 @@ t2p_relay *t2p_relay_start(gt_reader *r, int thread)
 	if (!q)
 		return NULL;
 	q->r = r;
+	q->next = q->end = &q->direct;  /* nothing to hand out yet */
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->filled, NULL);
 	pthread_cond_init(&q->drained, NULL);
@@ -213,7 +214,8 @@ static void give_back(t2p_relay *q)
 		pthread_cond_signal(&q->drained);
 }
 
-const gt_event *t2p_relay_next(t2p_relay *q)
+/* t2p_relay_next() once the block is drained (always, without a thread). */
+static const gt_event *next_block(t2p_relay *q)
 {
 	if (!q->threaded) {
 		/* The reader's own event: valid until the next call, too. */
@@ -222,16 +224,22 @@ const gt_event *t2p_relay_next(t2p_relay *q)
 		return NULL;
 	}
 	for (;;) {
-		if (q->cur && q->pos < q->cur->n)
-			return &q->cur->ev[q->pos++];
 		if (q->cur) {
 			if (q->cur->status != GT_OK)
 				return NULL;
 			give_back(q);
 		}
 		q->cur = take(q);
-		q->pos = 0;
+		q->next = q->cur->ev;
+		q->end = q->cur->ev + q->cur->n;
+		if (q->next < q->end)
+			return q->next++;
 	}
+}
+
+const gt_event *t2p_relay_next(t2p_relay *q)
+{
+	return q->next < q->end ? q->next++ : next_block(q);
 }
 
 int t2p_relay_finish(t2p_relay *q, gt_status *status)
@@ -245,7 +253,7 @@ int t2p_relay_finish(t2p_relay *q, gt_status *status)
 	if (q->threaded)
 		pthread_join(q->thread, NULL);
 	if (q->threaded)
-		*status = q->cur && q->pos == q->cur->n ? q->cur->status : GT_OK;
+		*status = q->cur && q->next == q->end ? q->cur->status : GT_OK;
 	else
 		*status = q->status;
 	if (*status == GT_ERR_NOMEM && gt_reader_error(q->r)->code == GT_OK) {
