@@ -3,10 +3,7 @@
  * `go tool trace -d=parsed` (Go 1.27) prints: Event.String() of
  * internal/trace/event.go, one fmt.Println per event.
  */
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "goformat.h"
 #include "outbuf.h"
@@ -150,13 +147,6 @@ static void details(outbuf *o, const gt_symtab *sym, const gt_event *ev)
 	}
 }
 
-static int write_error(const dump_sink *d)
-{
-	fprintf(stderr, "%s: %s: write error: %s\n", t2p_prog, d->path ? d->path : "standard output",
-		strerror(errno));
-	return -1;
-}
-
 static int dump_event(t2p_sink *s, const gt_event *ev)
 {
 	dump_sink *d = (dump_sink *)s;
@@ -174,7 +164,7 @@ static int dump_event(t2p_sink *s, const gt_event *ev)
 	if (ev->stack != GT_NO_STACK)
 		stack(o, d->sym, "Stack", ev->stack);
 	ob_putc(o, '\n');
-	return o->err ? write_error(d) : 0;
+	return o->err ? t2p_output_write_error(&d->out) : 0;
 }
 
 static int dump_begin(t2p_sink *s, gt_reader *r)
@@ -196,7 +186,7 @@ static int dump_end(t2p_sink *s, gt_status status)
 
 	(void)status;
 	if (ob_flush(&d->ob)) {
-		write_error(d);
+		t2p_output_write_error(&d->out);
 		t2p_output_abort(&d->out);
 		return -1;
 	}

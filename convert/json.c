@@ -16,7 +16,6 @@
  * receive"), with cmd/trace's flows, GC ranges, counters, and the user
  * tasks and regions of its task views.
  */
-#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1432,7 +1431,7 @@ static int json_end(t2p_sink *base, gt_status status)
 			" (it would fail on this trace); their slices are left out\n", t2p_prog, where,
 			(unsigned long long)s->broken);
 	if (ob_flush(&s->ob)) {
-		fprintf(stderr, "%s: %s: write error: %s\n", t2p_prog, where, strerror(errno));
+		t2p_output_write_error(&s->out);
 		t2p_output_abort(&s->out);
 		return -1;
 	}

@@ -122,14 +122,20 @@ static int close_stream(t2p_output *o)
 	return err ? -1 : 0;
 }
 
+int t2p_output_write_error(const t2p_output *o)
+{
+	fprintf(stderr, "%s: %s: write error: %s\n", t2p_prog, o->path ? o->path : "standard output",
+		strerror(errno));
+	return -1;
+}
+
 static int commit_in_place(t2p_output *o)
 {
 	int err = o->spooled && unspool(o);
 
 	if (close_stream(o) == 0 && !err)
 		return 0;
-	fprintf(stderr, "%s: %s: %s\n", t2p_prog, o->path ? o->path : "standard output", strerror(errno));
-	return -1;
+	return t2p_output_write_error(o);
 }
 
 int t2p_output_commit(t2p_output *o)

@@ -26,6 +26,8 @@ int t2p_output_open(t2p_output *o, const char *path);
  * output written in place that cannot seek (a pipe, a terminal) goes to an
  * anonymous temporary file, copied out on commit.  Prints why on failure. */
 int t2p_output_seekable(t2p_output *o);
+/* Say that writing failed, naming the output and errno's cause; -1. */
+int t2p_output_write_error(const t2p_output *o);
 /* Finish: flush, close and rename into place.  Prints why on failure. */
 int t2p_output_commit(t2p_output *o);
 /* Give up: close and remove the temporary file. */
