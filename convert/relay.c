@@ -16,8 +16,10 @@
 #include "output.h"
 #include "relay.h"
 
-#ifndef BLOCK_EVENTS
-#define BLOCK_EVENTS 4096 /* ThreadSanitizer's build makes them small (CMakeLists.txt) */
+#ifdef T2P_RELAY_BLOCK_EVENTS /* ThreadSanitizer's build makes blocks small */
+#define BLOCK_EVENTS T2P_RELAY_BLOCK_EVENTS
+#else
+#define BLOCK_EVENTS 4096
 #endif
 #define NBLOCKS 4
 #define CHUNK_SIZE 16384
@@ -146,7 +148,7 @@ static void *read_ahead(void *arg)
 
 	for (size_t i = 0;; i++) {
 		block *b = &q->blocks[i % NBLOCKS];
-		int stop, wake;
+		int stop, last, wake;
 
 		pthread_mutex_lock(&q->mu);
 		while (!q->stop && i - q->consumed == NBLOCKS)
@@ -156,14 +158,15 @@ static void *read_ahead(void *arg)
 		if (stop)
 			return NULL;
 		fill(q->r, b);
+		last = b->status != GT_OK;
 		pthread_mutex_lock(&q->mu);
 		q->produced = i + 1;
-		q->ended = b->status != GT_OK;
-		wake = q->ended || q->produced - q->consumed == NBLOCKS / 2;
+		q->ended = last;
+		wake = last || q->produced - q->consumed == NBLOCKS / 2;
 		pthread_mutex_unlock(&q->mu);
 		if (wake)
 			pthread_cond_signal(&q->filled);
-		if (b->status != GT_OK)
+		if (last)
 			return NULL;
 	}
 }
@@ -250,12 +253,12 @@ int t2p_relay_finish(t2p_relay *q, gt_status *status)
 	q->stop = 1;
 	pthread_cond_signal(&q->drained);
 	pthread_mutex_unlock(&q->mu);
-	if (q->threaded)
+	if (q->threaded) {
 		pthread_join(q->thread, NULL);
-	if (q->threaded)
 		*status = q->cur && q->next == q->end ? q->cur->status : GT_OK;
-	else
+	} else {
 		*status = q->status;
+	}
 	if (*status == GT_ERR_NOMEM && gt_reader_error(q->r)->code == GT_OK) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		rc = -1;
