@@ -12,7 +12,6 @@
 #include "gotrace.h"
 #include "output.h"
 #include "pprof.h"
-#include "relay.h"
 #include "sink.h"
 
 static const char usage_text[] =
@@ -264,8 +263,7 @@ int main(int argc, char **argv)
 	uint64_t events = 0;
 	gt_reader *r;
 	gt_status st;
-	t2p_relay *relay = NULL;
-	const gt_event *ev;
+	gt_event ev;
 
 	parse_args(argc, argv, &opt);
 	if (plan_outputs(&opt, &ps))
@@ -293,27 +291,24 @@ int main(int argc, char **argv)
 			failed = 1;
 	/* The timeline and the listing cost ten times what reading does: reading
 	 * ahead would save little, and handing each event to another core costs
-	 * more than that (measured: tests/bench/ab -w). */
-	if (!failed && !(relay = t2p_relay_start(r, !opt.json && !opt.parsed))) {
-		fprintf(stderr, "%s: out of memory\n", t2p_prog);
-		failed = 1;
-	}
-	while (!failed && (ev = t2p_relay_next(relay))) {
+	 * more than that (measured: tests/bench/ab -w).  Without a thread, the
+	 * reader reads on this one: the same events. */
+	if (!failed && !opt.json && !opt.parsed)
+		(void)gt_reader_read_ahead(r);
+	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK) {
 		/* What precedes a Sync is complete; a damaged trace is worth
 		 * converting only if real events came before its last Sync. */
-		if (ev->kind == GT_EV_SYNC)
+		if (ev.kind == GT_EV_SYNC)
 			useful |= events > 0;
 		else
 			events++;
 		for (t2p_sink **s = sinks; s < sinks + nsinks; s++) {
-			if ((*s)->event(*s, ev)) {
+			if ((*s)->event(*s, &ev)) {
 				failed = 1;
 				break;
 			}
 		}
 	}
-	if (relay && t2p_relay_finish(relay, &st))
-		failed = 1;
 	if (!failed && st != GT_END) {
 		report_error(opt.trace, r);
 		if (!useful) {

@@ -24,7 +24,8 @@
  * may be read from another thread while the reader goes on: the gt_symtab_*
  * lookups of ids that came in events handed over to that thread (with the
  * synchronization of the hand-over, a mutex say) are safe, as entries never
- * move and the counts are atomic.  The library starts no threads.
+ * move and the counts are atomic.  The library starts a thread only when
+ * asked to read ahead (gt_reader_read_ahead).
  *
  * The library never prints and never exits; errors are codes plus a message
  * that says where in the input the problem was seen.
@@ -188,6 +189,19 @@ gt_status gt_reader_open_memory(gt_reader *r, const void *src, size_t size);
 /* The next event: GT_OK and *ev filled, GT_END at a clean end, or an error.
  * Errors are sticky.  Everything before an error is a valid stream prefix. */
 gt_status gt_reader_next(gt_reader *r, gt_event *ev);
+
+/* Read ahead on a second thread: decoding and ordering, most of the work,
+ * run there, some thousands of events ahead, while gt_reader_next() builds
+ * each event on the caller's thread; the stream is the same.  For a caller
+ * that has work of its own to do with each event, on a machine with a core
+ * to spare.  Call it on an open reader; Go 1.22+ traces only (for older
+ * ones, read whole, it does nothing).  0, or -1 if no thread could be
+ * started (the reader goes on without one).
+ *
+ * Until gt_reader_next() returns other than GT_OK, the reader may only be
+ * given to gt_reader_next(), gt_reader_symtab() and gt_reader_free(); its
+ * other accessors would race with the thread.  The thread uses about 2 MB. */
+int gt_reader_read_ahead(gt_reader *r);
 
 const gt_error *gt_reader_error(const gt_reader *r);
 

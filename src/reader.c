@@ -7,6 +7,9 @@
  * batches are read one at a time per M as the M's turn comes (a pipe, which
  * cannot be read twice, keeps the generation in the input window instead).
  * The ordering state and the symbol table are all that outlive a generation.
+ *
+ * Read ahead (gt_reader_read_ahead), all but the building of gt_events runs
+ * on a thread of the reader's own (ahead.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ahead.h"
 #include "event.h"
 #include "events.h"
 #include "generation.h"
@@ -79,6 +83,7 @@ struct gt_reader {
 	size_t gen_limit;        /* gt_reader_set_gen_memory_limit */
 	ord_ev own;              /* a Sync or CPU sample being delivered */
 	legacy_reader *legacy;   /* Go 1.11-1.21 traces */
+	ahead *ahead;            /* the thread reading ahead, if one is */
 	char name_buf[EV_NAME_BUF];
 	/* By wire type byte: the args of a timed event, NOT_TIMED otherwise
 	 * (unknown or table types): one load checks and sizes an event. */
@@ -112,6 +117,8 @@ void gt_reader_free(gt_reader *r)
 {
 	if (!r)
 		return;
+	if (r->ahead)
+		ah_stop(r->ahead);
 	wire_close(&r->src);
 	sym_free(r->sym);
 	gen_free(&r->gen);
@@ -718,15 +725,72 @@ static GT_INLINE gt_status next_v2(gt_reader *r, ord_ev **out)
 }
 
 /* The monotonic fix-up every Go 1.22+ event gets (the deferred function of
- * Go's ReadEvent), then publication, which also checks the table ids. */
-static GT_INLINE gt_status publish_v2(gt_reader *r, ord_ev *oe, gt_event *ev)
+ * Go's ReadEvent). */
+static GT_INLINE void fix_time(gt_reader *r, ord_ev *oe)
 {
-	const generation *gen = r->have_gen ? &r->gen : NULL;
-
 	if (oe->time <= r->last_ts)
 		oe->time = gt_add64(r->last_ts, 1);
 	r->last_ts = oe->time;
-	return ev_publish(oe, gen, r->sym, r->name_buf, ev, &r->err);
+}
+
+static GT_INLINE const generation *current_gen(const gt_reader *r)
+{
+	return r->have_gen ? &r->gen : NULL;
+}
+
+/* The next event, ordered and resolved, for the thread reading ahead. */
+static GT_INLINE gt_status make_record(gt_reader *r, ah_rec *rec)
+{
+	ord_ev *oe;
+	gt_status st;
+
+	if ((st = next_v2(r, &oe)))
+		return st;
+	fix_time(r, oe);
+	rec->oe = *oe;
+	return ev_resolve(oe, current_gen(r), r->sym, &rec->rs, &r->err);
+}
+
+/* The thread reading ahead fills its blocks with records. */
+static void fill_records(void *arg, ah_block *b)
+{
+	gt_reader *r = arg;
+	size_t room, n;
+	ah_rec *rec = ah_block_room(b, &room);
+	gt_status st = GT_OK;
+
+	for (n = 0; n < room; n++, rec++) {
+		if ((st = make_record(r, rec)))
+			break;
+		if (rec->rs.nstrs && ah_block_keep(b, rec)) {
+			st = gt_fail(&r->err, GT_ERR_NOMEM, r->src.off, "out of memory");
+			break;
+		}
+	}
+	ah_block_filled(b, n, st ? stop(r, st) : GT_OK);
+}
+
+int gt_reader_read_ahead(gt_reader *r)
+{
+	if (r->legacy || r->ahead || r->status != GT_OK)
+		return 0;
+	return (r->ahead = ah_start(fill_records, r)) ? 0 : -1;
+}
+
+/* gt_reader_next() while reading ahead: build the event on this thread. */
+static gt_status next_ahead(gt_reader *r, gt_event *ev)
+{
+	const ah_rec *rec;
+	gt_status st;
+
+	if (GT_LIKELY((rec = ah_next(r->ahead, &st)) != NULL)) {
+		ev_build(&rec->oe, &rec->rs, r->sym, r->name_buf, ev);
+		return GT_OK;
+	}
+	/* The thread is done: the reader's state is this thread's again. */
+	ah_stop(r->ahead);
+	r->ahead = NULL;
+	return st;
 }
 
 gt_status gt_reader_next(gt_reader *r, gt_event *ev)
@@ -734,6 +798,8 @@ gt_status gt_reader_next(gt_reader *r, gt_event *ev)
 	ord_ev *oe;
 	gt_status st;
 
+	if (r->ahead)
+		return next_ahead(r, ev);
 	if (r->status != GT_OK)
 		return r->status;
 	if (r->legacy) {
@@ -742,7 +808,10 @@ gt_status gt_reader_next(gt_reader *r, gt_event *ev)
 			r->valid_off = gt_reader_offset(r);
 		return st == GT_OK ? GT_OK : stop(r, st);
 	}
-	if ((st = next_v2(r, &oe)) || (st = publish_v2(r, oe, ev)))
+	if ((st = next_v2(r, &oe)))
+		return stop(r, st);
+	fix_time(r, oe);
+	if ((st = ev_publish(oe, current_gen(r), r->sym, r->name_buf, ev, &r->err)))
 		return stop(r, st);
 	return GT_OK;
 }

@@ -1,0 +1,54 @@
+/*
+ * ahead.h - reading ahead on a thread of its own (gt_reader_read_ahead).
+ *
+ * Decoding and ordering are most of the work of reading and must run in
+ * order, one event after another; publishing an event (ev_build) needs only
+ * what ev_resolve() found in the generation.  So the reader's thread decodes,
+ * orders and resolves events into records, with copies of their strings (the
+ * generation's tables go with it), and the caller's thread builds gt_events
+ * of them, next to whatever it does with them.
+ *
+ * Records cross in blocks of a few thousand, in a ring of a few blocks: the
+ * reader's thread fills one while the caller's drains another.
+ */
+#ifndef GT_AHEAD_H
+#define GT_AHEAD_H
+
+#include "event.h"
+
+typedef struct ah_rec {
+	ord_ev oe;
+	ev_resolved rs;
+} ah_rec;
+
+typedef struct ahead ahead;
+typedef struct ah_block ah_block;
+
+/* Fill block b: make records in the room ah_block_room() gives, copy their
+ * strings with ah_block_keep(), then say how many were made and how the
+ * records go on with ah_block_filled().  Runs on the reader's thread. */
+typedef void ah_fill_fn(void *arg, ah_block *b);
+
+/* Start a thread that fills blocks with fill(arg, b) until one ends with a
+ * status other than GT_OK.  NULL if out of memory or no thread could be
+ * started. */
+ahead *ah_start(ah_fill_fn *fill, void *arg);
+
+/* The next record, valid until the next call; NULL at the end, with the
+ * status the last block ended with in *status. */
+const ah_rec *ah_next(ahead *a, gt_status *status);
+
+/* Stop the thread (at the end of the block it is filling) and free a. */
+void ah_stop(ahead *a);
+
+ah_rec *ah_block_room(ah_block *b, size_t *n);
+
+/* Make the strings of rec (in b's room) b's own: they are the generation's,
+ * which the reader's thread reuses once it moves on.  -1 if out of memory. */
+int ah_block_keep(ah_block *b, ah_rec *rec);
+
+/* The first n records of the room are made; then the records go on (GT_OK)
+ * or end with status. */
+void ah_block_filled(ah_block *b, size_t n, gt_status status);
+
+#endif
