@@ -152,7 +152,7 @@ static const char *metric_name(uint8_t type)
 static GT_NOINLINE void build_other(const ord_ev *oe, const ev_resolved *rs, const gt_symtab *sym,
 				    char name_buf[EV_NAME_BUF], gt_event *out)
 {
-	const ev_spec *sp = &ev_specs[oe->type];
+	const ev_spec *sp;
 
 	switch (out->kind) {
 	case GT_EV_SYNC:
@@ -196,6 +196,7 @@ static GT_NOINLINE void build_other(const ord_ev *oe, const ev_resolved *rs, con
 		out->log.message = rs->str[1];
 		break;
 	case GT_EV_EXPERIMENTAL:
+		sp = &ev_specs[oe->type];
 		out->experimental.name = sp->name;
 		out->experimental.experiment = "AllocFree";
 		out->experimental.nargs = sp->nargs;
@@ -271,14 +272,15 @@ static GT_INLINE gt_status resolve_stack(const ord_ev *oe, const generation *gen
 static GT_INLINE gt_status resolve(const ord_ev *oe, const generation *gen, gt_symtab *sym,
 				   ev_resolved *rs, gt_err *e)
 {
-	const ev_spec *sp = &ev_specs[oe->type];
+	const ev_spec *sp;
 
 	rs->stack = rs->stack2 = GT_NO_STACK;
 	rs->nstrs = 0;
-	if (GT_UNLIKELY(oe->type == EV_READER_SYNC)) {
+	if (GT_UNLIKELY(oe->type == EV_READER_SYNC)) { /* not in ev_specs */
 		resolve_clock(oe, gen, rs);
 		return GT_OK;
 	}
+	sp = &ev_specs[oe->type];
 	if (oe->type == EV_CPU_SAMPLE) /* Go does not check a sample's stack (and crashes
 					* printing a bad one); we do */
 		return resolve_stack(oe, gen, oe->args[0], &rs->stack, e) ||

@@ -1,7 +1,8 @@
 /*
  * fuzz_reader.c - libFuzzer harness: every input goes through the reader and
  * all the sinks (profiles, the three JSON views, the event dump), as the CLI
- * would run them.  Outputs go to standard output, which is /dev/null here;
+ * would run them; inputs of odd length are read ahead (on a second thread).
+ * Outputs go to standard output, which is /dev/null here;
  * tests/fuzz/run also silences the sinks' messages (-close_fd_mask=2).
  *
  * Build: cmake -DGT_FUZZ=ON -DCMAKE_C_COMPILER=clang; run: tests/fuzz/run.
@@ -44,6 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < nsinks; i++)
 		if (!sinks[i] || (!failed && sinks[i]->begin(sinks[i], r)))
 			failed = 1;
+	if (!failed && size % 2)
+		(void)gt_reader_read_ahead(r);
 	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK)
 		for (int i = 0; i < nsinks && !failed; i++)
 			failed = sinks[i]->event(sinks[i], &ev) != 0;
