@@ -9,6 +9,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ahead.h"
 
@@ -18,12 +19,20 @@
 #define BLOCK_RECORDS 4096
 #endif
 #define NBLOCKS 4
+#define CHUNK_SIZE 16384
+
+/* Copies of the strings of a block's records. */
+typedef struct str_chunk {
+	struct str_chunk *next;  /* the chunk filled before this one */
+	size_t size, used;
+	char data[];
+} str_chunk;
 
 typedef struct ah_block {
 	ah_rec rec[BLOCK_RECORDS];
 	size_t n;
 	gt_status status;  /* GT_OK, or how the records end after these */
-	int gen_ends;      /* the next records are of the next generation */
+	str_chunk *strings;/* the chunk being filled, first */
 } ah_block;
 
 struct ahead {
@@ -34,41 +43,70 @@ struct ahead {
 	pthread_cond_t filled, drained;
 	size_t produced, consumed;  /* blocks, counting up; guarded by mu */
 	int ended;                  /* the last block is filled; guarded by mu */
-	int gen_ends;               /* the thread waits for the ring to empty; guarded by mu */
 	int stop;                   /* the caller wants no more; guarded by mu */
 	ah_block *cur;              /* the block being drained, NULL at first */
 	const ah_rec *next, *end;   /* its records not handed out yet */
 	ah_block blocks[NBLOCKS];
 };
 
+/* Copy *s into b's chunks and point it at the copy.  -1 if out of memory. */
+static int keep(ah_block *b, gt_str *s)
+{
+	str_chunk *c = b->strings;
+
+	if (!s->len)
+		return 0;
+	if (!c || c->size - c->used < s->len) {
+		size_t size = s->len > CHUNK_SIZE ? s->len : CHUNK_SIZE;
+
+		if (!(c = malloc(sizeof *c + size)))
+			return -1;
+		c->next = b->strings;
+		c->size = size;
+		c->used = 0;
+		b->strings = c;
+	}
+	memcpy(c->data + c->used, s->ptr, s->len);
+	s->ptr = c->data + c->used;
+	c->used += s->len;
+	return 0;
+}
+
+/* Forget b's strings, keeping the first chunk for the next fill. */
+static void reset_strings(ah_block *b)
+{
+	str_chunk *c = b->strings;
+
+	while (c && c->next) {
+		str_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+	if (c)
+		c->used = 0;
+	b->strings = c;
+}
+
 ah_rec *ah_block_room(ah_block *b, size_t *n)
 {
+	reset_strings(b);
 	*n = BLOCK_RECORDS;
 	return b->rec;
 }
 
-void ah_block_filled(ah_block *b, size_t n, gt_status status, int gen_ends)
+int ah_block_keep(ah_block *b, ah_rec *rec)
+{
+	for (unsigned i = 0; i < rec->rs.nstrs; i++)
+		if (keep(b, &rec->rs.str[i]))
+			return -1;
+	return 0;
+}
+
+void ah_block_filled(ah_block *b, size_t n, gt_status status)
 {
 	b->n = n;
 	b->status = status;
-	b->gen_ends = gen_ends;
-}
-
-/* After a block that ends a generation: wait until the caller is done with
- * the ring.  The caller's thread, which waits for a full half ring after
- * finding it empty, takes the block at once (ready()).  0, or -1 if the
- * caller wants no more. */
-static int let_go_of_gen(ahead *a)
-{
-	int stop;
-
-	pthread_mutex_lock(&a->mu);
-	while (!a->stop && a->consumed != a->produced)
-		pthread_cond_wait(&a->drained, &a->mu);
-	a->gen_ends = 0;
-	stop = a->stop;
-	pthread_mutex_unlock(&a->mu);
-	return stop ? -1 : 0;
 }
 
 static void *read_ahead(void *arg)
@@ -91,18 +129,21 @@ static void *read_ahead(void *arg)
 		pthread_mutex_lock(&a->mu);
 		a->produced = i + 1;
 		a->ended = last;
-		a->gen_ends = b->gen_ends;
-		wake = last || b->gen_ends || a->produced - a->consumed == NBLOCKS / 2;
+		wake = last || a->produced - a->consumed == NBLOCKS / 2;
 		pthread_mutex_unlock(&a->mu);
 		if (wake)
 			pthread_cond_signal(&a->filled);
-		if (last || (b->gen_ends && let_go_of_gen(a)))
+		if (last)
 			return NULL;
 	}
 }
 
 static void free_ahead(ahead *a)
 {
+	for (int i = 0; i < NBLOCKS; i++) {
+		reset_strings(&a->blocks[i]);
+		free(a->blocks[i].strings);
+	}
 	pthread_cond_destroy(&a->drained);
 	pthread_cond_destroy(&a->filled);
 	pthread_mutex_destroy(&a->mu);
@@ -127,42 +168,32 @@ ahead *ah_start(ah_fill_fn *fill, void *arg)
 	return a;
 }
 
-/* Whether the caller may take blocks, having found the ring empty: once it
- * is half full (or at the end, or the end of a generation), so that the
- * reader, when it is the slower side, pays for a wake-up only every
+/* The next block to drain, once the reader's thread has filled it.  Found
+ * empty, the ring is waited on until half full (or the end): the reader,
+ * when it is the slower side, then pays for a wake-up only every
  * NBLOCKS / 2 blocks, not at each. */
-static int ready(const ahead *a)
-{
-	size_t have = a->produced - a->consumed;
-
-	return have >= NBLOCKS / 2 || (have > 0 && (a->ended || a->gen_ends));
-}
-
-/* The next block to drain, once the reader's thread has filled it. */
 static ah_block *take(ahead *a)
 {
 	ah_block *b = &a->blocks[a->consumed % NBLOCKS];
 
 	pthread_mutex_lock(&a->mu);
 	if (a->produced == a->consumed)
-		while (!ready(a))
+		while (!a->ended && a->produced - a->consumed < NBLOCKS / 2)
 			pthread_cond_wait(&a->filled, &a->mu);
 	pthread_mutex_unlock(&a->mu);
 	return b;
 }
 
 /* The reader, once it found the ring full, is woken when half of it is free,
- * for the same reason; at the end of a generation, when all of it is.
- * Signals are sent after unlocking, so that the thread woken does not wait
- * at once for the mutex. */
+ * for the same reason.  Signals are sent after unlocking, so that the thread
+ * woken does not wait at once for the mutex. */
 static void give_back(ahead *a)
 {
 	int wake;
 
 	pthread_mutex_lock(&a->mu);
 	a->consumed++;
-	wake = a->produced - a->consumed == NBLOCKS / 2 ||
-	       (a->gen_ends && a->produced == a->consumed);
+	wake = a->produced - a->consumed == NBLOCKS / 2;
 	pthread_mutex_unlock(&a->mu);
 	if (wake)
 		pthread_cond_signal(&a->drained);

@@ -2,14 +2,11 @@
  * ahead.h - reading ahead on a thread of its own (gt_reader_read_ahead).
  *
  * Decoding and ordering are most of the work of reading and must run in
- * order, one event after another, on one thread; resolving an event's ids
- * in its generation's tables and building its gt_event need only the
- * generation, read-only.  So the reader's thread decodes and orders events
- * into records, and the caller's thread resolves and builds them.  A record
- * names its generation's stacks and strings: at the end of a generation the
- * reader's thread waits until the caller has used them all, before it reads
- * the next generation over the tables.  Generations are seconds of a
- * program and millions of events, so the wait is rare.
+ * order, one event after another; publishing an event (ev_build) needs only
+ * what ev_resolve() found in the generation.  So the reader's thread decodes,
+ * orders and resolves events into records, with copies of their strings (the
+ * generation's tables go with it), and the caller's thread builds gt_events
+ * of them, next to whatever it does with them.
  *
  * Records cross in blocks of a few thousand, in a ring of a few blocks: the
  * reader's thread fills one while the caller's drains another.
@@ -21,22 +18,15 @@
 
 typedef struct ah_rec {
 	ord_ev oe;
-	int resolved;           /* the reader's thread resolved it: rs */
-	union {
-		ev_resolved rs;
-		struct {        /* else the coordinates of an error resolving it */
-			uint64_t gen;
-			int64_t m;
-		} at;
-	};
+	ev_resolved rs;
 } ah_rec;
 
 typedef struct ahead ahead;
 typedef struct ah_block ah_block;
 
-/* Fill block b: make records in the room ah_block_room() gives, then say how
- * many were made and how the records go on with ah_block_filled().  Runs on
- * the reader's thread. */
+/* Fill block b: make records in the room ah_block_room() gives, copy their
+ * strings with ah_block_keep(), then say how many were made and how the
+ * records go on with ah_block_filled().  Runs on the reader's thread. */
 typedef void ah_fill_fn(void *arg, ah_block *b);
 
 /* Start a thread that fills blocks with fill(arg, b) until one ends with a
@@ -53,10 +43,12 @@ void ah_stop(ahead *a);
 
 ah_rec *ah_block_room(ah_block *b, size_t *n);
 
+/* Make the strings of rec (in b's room) b's own: they are the generation's,
+ * which the reader's thread reuses once it moves on.  -1 if out of memory. */
+int ah_block_keep(ah_block *b, ah_rec *rec);
+
 /* The first n records of the room are made; then the records go on (GT_OK)
- * or end with status.  With gen_ends, the records after these are of the
- * next generation: the thread waits until the caller is done with these and
- * all before them. */
-void ah_block_filled(ah_block *b, size_t n, gt_status status, int gen_ends);
+ * or end with status. */
+void ah_block_filled(ah_block *b, size_t n, gt_status status);
 
 #endif

@@ -5,7 +5,6 @@
 #ifndef GT_EVENT_H
 #define GT_EVENT_H
 
-#include "events.h"
 #include "generation.h"
 #include "order.h"
 
@@ -36,14 +35,6 @@ typedef struct ev_resolved {
  * error. */
 gt_status ev_resolve(const ord_ev *oe, const generation *gen, gt_symtab *sym, ev_resolved *rs,
 		     gt_err *e);
-
-/* Whether ev_resolve() may write to the symbol table for an event of this
- * type (an empty stack, for a CPU sample or a GoCreate): only the thread
- * that reads may. */
-static inline int ev_resolve_writes(uint8_t type)
-{
-	return type == EV_CPU_SAMPLE || type == EV_GO_CREATE || type == EV_GO_CREATE_BLOCKED;
-}
 
 /* Fill *out from oe and what ev_resolve() found; name_buf holds composed
  * names. */

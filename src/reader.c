@@ -8,8 +8,8 @@
  * cannot be read twice, keeps the generation in the input window instead).
  * The ordering state and the symbol table are all that outlive a generation.
  *
- * Read ahead (gt_reader_read_ahead), decoding and ordering run on a thread
- * of the reader's own (ahead.h).
+ * Read ahead (gt_reader_read_ahead), all but the building of gt_events runs
+ * on a thread of the reader's own (ahead.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,9 +84,6 @@ struct gt_reader {
 	ord_ev own;              /* a Sync or CPU sample being delivered */
 	legacy_reader *legacy;   /* Go 1.11-1.21 traces */
 	ahead *ahead;            /* the thread reading ahead, if one is */
-	int reading_ahead;       /* set before the thread starts, for it to see */
-	int gen_let_go;          /* reading ahead, the generation's end was signalled */
-	gt_err ahead_err;        /* an error of the caller's thread while reading ahead */
 	char name_buf[EV_NAME_BUF];
 	/* By wire type byte: the args of a timed event, NOT_TIMED otherwise
 	 * (unknown or table types): one load checks and sizes an event. */
@@ -94,10 +91,6 @@ struct gt_reader {
 };
 
 enum { NOT_TIMED = 0xff };
-
-/* next_v2() reading ahead: the events of the generation are all out, and
- * the next call reads the next one over its tables. */
-#define GEN_ENDS ((gt_status)(GT_ERR_LIMIT + 1))
 
 gt_reader *gt_reader_new(void)
 {
@@ -706,11 +699,6 @@ static GT_INLINE gt_status next_v2(gt_reader *r, ord_ev **out)
 		if (r->nheap == 0 && r->cpu_next == r->gen.ncpu) {
 			if (r->done)
 				return GT_END;
-			if (r->reading_ahead && !r->gen_let_go) {
-				r->gen_let_go = 1;
-				return GEN_ENDS;
-			}
-			r->gen_let_go = 0;
 			r->gen.ncpu = r->cpu_next = 0;
 			return r->version < GO126 ? next_gen_spill(r, oe) : next_gen_v126(r, oe);
 		}
@@ -750,8 +738,7 @@ static GT_INLINE const generation *current_gen(const gt_reader *r)
 	return r->have_gen ? &r->gen : NULL;
 }
 
-/* The next event, ordered, for the thread reading ahead.  The caller's
- * thread resolves it, unless resolving writes to the symbol table. */
+/* The next event, ordered and resolved, for the thread reading ahead. */
 static GT_INLINE gt_status make_record(gt_reader *r, ah_rec *rec)
 {
 	ord_ev *oe;
@@ -761,11 +748,7 @@ static GT_INLINE gt_status make_record(gt_reader *r, ah_rec *rec)
 		return st;
 	fix_time(r, oe);
 	rec->oe = *oe;
-	if (GT_UNLIKELY(rec->resolved = ev_resolve_writes(oe->type)))
-		return ev_resolve(oe, current_gen(r), r->sym, &rec->rs, &r->err);
-	rec->at.gen = r->err.gen;
-	rec->at.m = r->err.m;
-	return GT_OK;
+	return ev_resolve(oe, current_gen(r), r->sym, &rec->rs, &r->err);
 }
 
 /* The thread reading ahead fills its blocks with records. */
@@ -776,66 +759,38 @@ static void fill_records(void *arg, ah_block *b)
 	ah_rec *rec = ah_block_room(b, &room);
 	gt_status st = GT_OK;
 
-	for (n = 0; n < room; n++, rec++)
+	for (n = 0; n < room; n++, rec++) {
 		if ((st = make_record(r, rec)))
 			break;
-	if (st == GEN_ENDS)
-		ah_block_filled(b, n, GT_OK, 1);
-	else
-		ah_block_filled(b, n, st ? stop(r, st) : GT_OK, 0);
+		if (rec->rs.nstrs && ah_block_keep(b, rec)) {
+			st = gt_fail(&r->err, GT_ERR_NOMEM, r->src.off, "out of memory");
+			break;
+		}
+	}
+	ah_block_filled(b, n, st ? stop(r, st) : GT_OK);
 }
 
 int gt_reader_read_ahead(gt_reader *r)
 {
-	if (r->legacy || r->reading_ahead || r->status != GT_OK)
+	if (r->legacy || r->ahead || r->status != GT_OK)
 		return 0;
-	r->reading_ahead = 1;
-	if (!(r->ahead = ah_start(fill_records, r)))
-		r->reading_ahead = 0;
-	return r->ahead ? 0 : -1;
+	return (r->ahead = ah_start(fill_records, r)) ? 0 : -1;
 }
 
-/* The thread reading ahead is done or must stop: the reader's state is this
- * thread's again. */
-static void end_ahead(gt_reader *r)
-{
-	ah_stop(r->ahead);
-	r->ahead = NULL;
-}
-
-/* An event's ids were not in its generation's tables: the reader stops
- * there, as it does without reading ahead, with the same error. */
-static GT_COLD gt_status resolve_failed(gt_reader *r, const ah_rec *rec)
-{
-	uint64_t gen = rec->at.gen;
-	int64_t m = rec->at.m;
-
-	end_ahead(r);
-	r->err = r->ahead_err;
-	r->err.pub.msg = r->err.buf;
-	r->err.gen = r->err.pub.generation = gen;
-	r->err.m = r->err.pub.m = m;
-	return stop(r, r->err.pub.code);
-}
-
-/* gt_reader_next() while reading ahead: resolve and build the event on this
- * thread.  (ev_resolve does not write to the symbol table here.) */
+/* gt_reader_next() while reading ahead: build the event on this thread. */
 static gt_status next_ahead(gt_reader *r, gt_event *ev)
 {
 	const ah_rec *rec;
-	ev_resolved rs;
 	gt_status st;
 
-	if (GT_UNLIKELY(!(rec = ah_next(r->ahead, &st)))) {
-		end_ahead(r);
-		return st;
+	if (GT_LIKELY((rec = ah_next(r->ahead, &st)) != NULL)) {
+		ev_build(&rec->oe, &rec->rs, r->sym, r->name_buf, ev);
+		return GT_OK;
 	}
-	if (rec->resolved)
-		rs = rec->rs;
-	else if (ev_resolve(&rec->oe, current_gen(r), r->sym, &rs, &r->ahead_err))
-		return resolve_failed(r, rec);
-	ev_build(&rec->oe, &rs, r->sym, r->name_buf, ev);
-	return GT_OK;
+	/* The thread is done: the reader's state is this thread's again. */
+	ah_stop(r->ahead);
+	r->ahead = NULL;
+	return st;
 }
 
 gt_status gt_reader_next(gt_reader *r, gt_event *ev)

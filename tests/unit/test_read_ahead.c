@@ -1,8 +1,8 @@
 /*
  * test_read_ahead.c - a reader reading ahead gives the events of one that
- * does not: the same events, strings and all; the same ending, clean or
- * not, with the same error, whichever thread finds it; and stopping early
- * (freeing the reader) neither hangs nor leaks.
+ * does not: the same events, strings and all, built long after the thread
+ * reading moved on; the same ending, clean or not, with the same error; and
+ * stopping early (freeing the reader) neither hangs nor leaks.
  *
  *     test_read_ahead TRACE...
  */
