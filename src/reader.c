@@ -772,7 +772,8 @@ static void fill_records(void *arg, ah_block *b)
 
 int gt_reader_read_ahead(gt_reader *r)
 {
-	if (r->legacy || r->ahead || r->status != GT_OK)
+	/* Not before opening, and not for pre-1.22 traces (legacy_next). */
+	if (r->version < GO122 || r->ahead || r->status != GT_OK)
 		return 0;
 	return (r->ahead = ah_start(fill_records, r)) ? 0 : -1;
 }
