@@ -291,7 +291,7 @@ int main(int argc, char **argv)
 			failed = 1;
 	/* The timeline and the listing cost ten times what reading does: reading
 	 * ahead would save little, and handing each event to another core costs
-	 * more than that (measured: tests/bench/ab -w).  Without a thread, the
+	 * more than that (measured: tests/bench/ab).  Without a thread, the
 	 * reader reads on this one: the same events. */
 	if (!failed && !opt.json && !opt.parsed)
 		(void)gt_reader_read_ahead(r);
