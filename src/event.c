@@ -299,6 +299,8 @@ static GT_INLINE gt_status resolve(const ord_ev *oe, const generation *gen, gt_s
 	return GT_OK;
 }
 
+/* resolve() and build() are inline so that ev_publish, on the path of
+ * reading without a second thread, is one function, as before the split. */
 gt_status ev_resolve(const ord_ev *oe, const generation *gen, gt_symtab *sym, ev_resolved *rs,
 		     gt_err *e)
 {

@@ -724,13 +724,20 @@ static GT_INLINE gt_status next_v2(gt_reader *r, ord_ev **out)
 	}
 }
 
-/* The monotonic fix-up every Go 1.22+ event gets (the deferred function of
- * Go's ReadEvent). */
-static GT_INLINE void fix_time(gt_reader *r, ord_ev *oe)
+/* The next event of a Go 1.22+ trace as Go's ReadEvent gives it: ordered,
+ * with the monotonic fix-up of its time (ReadEvent's deferred function). */
+static GT_INLINE gt_status read_event(gt_reader *r, ord_ev **out)
 {
+	ord_ev *oe;
+	gt_status st;
+
+	if ((st = next_v2(r, &oe)))
+		return st;
 	if (oe->time <= r->last_ts)
 		oe->time = gt_add64(r->last_ts, 1);
 	r->last_ts = oe->time;
+	*out = oe;
+	return GT_OK;
 }
 
 static GT_INLINE const generation *current_gen(const gt_reader *r)
@@ -744,9 +751,8 @@ static GT_INLINE gt_status make_record(gt_reader *r, ah_rec *rec)
 	ord_ev *oe;
 	gt_status st;
 
-	if ((st = next_v2(r, &oe)))
+	if ((st = read_event(r, &oe)))
 		return st;
-	fix_time(r, oe);
 	rec->oe = *oe;
 	return ev_resolve(oe, current_gen(r), r->sym, &rec->rs, &r->err);
 }
@@ -809,10 +815,8 @@ gt_status gt_reader_next(gt_reader *r, gt_event *ev)
 			r->valid_off = gt_reader_offset(r);
 		return st == GT_OK ? GT_OK : stop(r, st);
 	}
-	if ((st = next_v2(r, &oe)))
-		return stop(r, st);
-	fix_time(r, oe);
-	if ((st = ev_publish(oe, current_gen(r), r->sym, r->name_buf, ev, &r->err)))
+	if ((st = read_event(r, &oe)) ||
+	    (st = ev_publish(oe, current_gen(r), r->sym, r->name_buf, ev, &r->err)))
 		return stop(r, st);
 	return GT_OK;
 }

@@ -8,7 +8,7 @@
  * never moved, so the pointers handed out stay valid until sym_free().
  * Entries live in blocks that are never moved either, so that another thread
  * may look up an id it was handed while the reader's thread interns more
- * (gotrace.h promises it; trace2pprof's sinks run on their own thread).
+ * (gotrace.h promises it; reading ahead, the caller's thread does it).
  */
 #include <stdatomic.h>
 #include <stdlib.h>
