@@ -342,10 +342,10 @@ static js_g *get_g(json_sink *s, int64_t id)
 /* gState.name(): "G12 main.worker (label)". */
 static void g_name(json_sink *s, int64_t id, const js_g *g, tv_buf *out)
 {
-	char num[24];
+	char num[1 + OB_DECIMAL_MAX];
 
-	snprintf(num, sizeof num, "G%lld", (long long)id);
-	buf_set(s, out, num, strlen(num));
+	num[0] = 'G';
+	buf_set(s, out, num, 1 + ob_fmt_i64(num + 1, id));
 	if (g->named) {
 		gt_str f = gt_symtab_string(s->sym, g->func);
 

@@ -23,23 +23,17 @@ int ob_flush(outbuf *o)
 	return o->err ? -1 : 0;
 }
 
-void ob_write(outbuf *o, const void *p, size_t len)
+/* ob_write() when the buffer lacks room: flush, then buffer or write. */
+void ob_write_slow(outbuf *o, const void *p, size_t len)
 {
-	if (len > sizeof o->buf - o->n) {
-		ob_flush(o);
-		if (len > sizeof o->buf) {
-			if (fwrite(p, 1, len, o->f) != len)
-				o->err = 1;
-			return;
-		}
+	ob_flush(o);
+	if (len > sizeof o->buf) {
+		if (fwrite(p, 1, len, o->f) != len)
+			o->err = 1;
+		return;
 	}
-	memcpy(o->buf + o->n, p, len);
-	o->n += len;
-}
-
-void ob_puts(outbuf *o, const char *s)
-{
-	ob_write(o, s, strlen(s));
+	memcpy(o->buf, p, len);
+	o->n = len;
 }
 
 void ob_printf(outbuf *o, const char *fmt, ...)
@@ -66,24 +60,53 @@ void ob_printf(outbuf *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-void ob_u64(outbuf *o, uint64_t v)
-{
-	char tmp[24];
-	int i = sizeof tmp;
+/* Two digits per division: a timeline writes several numbers per event. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	ob_write(o, tmp + i, sizeof tmp - (size_t)i);
+/* The number of decimal digits of v: log10 from the bit length (1233/4096
+ * is just above log10(2)), corrected by one comparison. */
+static size_t decimal_len(uint64_t v)
+{
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+	};
+	unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+
+	return t + 1 - ((v | 1) < pow10[t]);
 }
 
-void ob_i64(outbuf *o, int64_t v)
+size_t ob_fmt_u64(char *out, uint64_t v)
 {
-	if (v < 0) {
-		ob_putc(o, '-');
-		ob_u64(o, (uint64_t)0 - (uint64_t)v);
-		return;
+	size_t n = decimal_len(v);
+	char *p = out + n;
+
+	/* Written in place from the end: no copy of a temporary. */
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		*--p = digit_pairs[d + 1];
+		*--p = digit_pairs[d];
 	}
-	ob_u64(o, (uint64_t)v);
+	if (v >= 10) {
+		*--p = digit_pairs[v * 2 + 1];
+		*--p = digit_pairs[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return n;
+}
+
+size_t ob_fmt_i64(char *out, int64_t v)
+{
+	if (v >= 0)
+		return ob_fmt_u64(out, (uint64_t)v);
+	*out = '-';
+	return 1 + ob_fmt_u64(out + 1, (uint64_t)0 - (uint64_t)v);
 }

@@ -1,12 +1,16 @@
 /*
  * outbuf.h - a buffered writer for text sinks (dump, JSON).  Errors are
  * sticky and checked once, at ob_flush().
+ *
+ * The writes are inline: a JSON timeline makes a dozen per event, most of
+ * them of string literals, whose strlen() the compiler then folds.
  */
 #ifndef T2P_OUTBUF_H
 #define T2P_OUTBUF_H
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef struct outbuf {
 	FILE *f;
@@ -15,20 +19,52 @@ typedef struct outbuf {
 	char buf[1 << 16];
 } outbuf;
 
+/* The longest decimal an int64 or uint64 takes: "-9223372036854775808". */
+#define OB_DECIMAL_MAX 20
+
 void ob_init(outbuf *o, FILE *f);
-void ob_write(outbuf *o, const void *p, size_t len);
-void ob_puts(outbuf *o, const char *s);
+void ob_write_slow(outbuf *o, const void *p, size_t len);
 void ob_printf(outbuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void ob_i64(outbuf *o, int64_t v);
-void ob_u64(outbuf *o, uint64_t v);
+/* Write v in decimal at out (OB_DECIMAL_MAX bytes of room); its length. */
+size_t ob_fmt_u64(char *out, uint64_t v);
+size_t ob_fmt_i64(char *out, int64_t v);
 /* Write out what is buffered; 0, or -1 if any write failed. */
 int ob_flush(outbuf *o);
+
+static inline void ob_write(outbuf *o, const void *p, size_t len)
+{
+	if (len > sizeof o->buf - o->n) {
+		ob_write_slow(o, p, len);
+		return;
+	}
+	memcpy(o->buf + o->n, p, len);
+	o->n += len;
+}
+
+static inline void ob_puts(outbuf *o, const char *s)
+{
+	ob_write(o, s, strlen(s));
+}
 
 static inline void ob_putc(outbuf *o, char c)
 {
 	if (o->n == sizeof o->buf)
 		ob_flush(o);
 	o->buf[o->n++] = c;
+}
+
+static inline void ob_u64(outbuf *o, uint64_t v)
+{
+	if (sizeof o->buf - o->n < OB_DECIMAL_MAX)
+		ob_flush(o);
+	o->n += ob_fmt_u64(o->buf + o->n, v);
+}
+
+static inline void ob_i64(outbuf *o, int64_t v)
+{
+	if (sizeof o->buf - o->n < OB_DECIMAL_MAX)
+		ob_flush(o);
+	o->n += ob_fmt_i64(o->buf + o->n, v);
 }
 
 #endif
