@@ -30,17 +30,36 @@ static const char *ascii_escape(unsigned char c, char tmp[7])
 	return tmp;
 }
 
+/* The bytes written as they are: printable ASCII (DEL included) but for
+ * the quote, the backslash and the three characters Go escapes for HTML.
+ * A table, as most names are plain and every byte is looked up. */
+static const unsigned char plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+	1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20: " & */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, /* 0x30: < > */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: \ */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x70 */
+	/* 0x80-0xff: not ASCII, 0 */
+};
+
 void jw_string(outbuf *o, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
 	char tmp[7];
 
 	ob_putc(o, '"');
-	while (p < end) {
+	for (;;) {
 		const char *esc = NULL;
 		uint32_t r;
 		int w = 1;
 
+		while (p < end && plain[*p])
+			p++;
+		if (p == end)
+			break;
 		if (*p < 0x80) {
 			esc = ascii_escape(*p, tmp);
 		} else {
