@@ -23,6 +23,21 @@ static void quoted(outbuf *o, gt_str s)
 	go_quote(o, s.ptr, s.len);
 }
 
+/* "0x" and v in lower-case hex, as Go's %#x: for every frame of a listing. */
+static void hex(outbuf *o, uint64_t v)
+{
+	char tmp[2 + 16];
+	size_t i = sizeof tmp;
+
+	do {
+		tmp[--i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	ob_write(o, tmp + i, sizeof tmp - i);
+}
+
 static void stack(outbuf *o, const gt_symtab *sym, const char *title, uint32_t id)
 {
 	size_t n;
@@ -37,7 +52,9 @@ static void stack(outbuf *o, const gt_symtab *sym, const char *title, uint32_t i
 		gt_symtab_frame(sym, frames[i], &f);
 		ob_putc(o, '\t');
 		ob_write(o, f.func.ptr, f.func.len);
-		ob_printf(o, " @ 0x%llx\n\t\t", (unsigned long long)f.pc);
+		ob_puts(o, " @ ");
+		hex(o, f.pc);
+		ob_puts(o, "\n\t\t");
 		ob_write(o, f.file.ptr, f.file.len);
 		ob_putc(o, ':');
 		ob_u64(o, f.line);
@@ -69,7 +86,11 @@ static void transition(outbuf *o, const gt_symtab *sym, const gt_event *ev)
 
 	ob_puts(o, ev->transition.resource == GT_RES_GOROUTINE ? " GoID=" : " ProcID=");
 	ob_i64(o, ev->transition.id);
-	ob_printf(o, " %s->%s Reason=", name(ev->transition.from), name(ev->transition.to));
+	ob_putc(o, ' ');
+	ob_puts(o, name(ev->transition.from));
+	ob_puts(o, "->");
+	ob_puts(o, name(ev->transition.to));
+	ob_puts(o, " Reason=");
 	quoted(o, ev->transition.reason);
 	if (ev->transition.stack != GT_NO_STACK)
 		stack(o, sym, "TransitionStack", ev->transition.stack);
@@ -158,7 +179,9 @@ static int dump_event(t2p_sink *s, const gt_event *ev)
 	ob_i64(o, ev->p);
 	ob_puts(o, " G=");
 	ob_i64(o, ev->g);
-	ob_printf(o, " %s Time=", gt_kind_name(ev->kind));
+	ob_putc(o, ' ');
+	ob_puts(o, gt_kind_name(ev->kind));
+	ob_puts(o, " Time=");
 	ob_i64(o, ev->time);
 	details(o, d->sym, ev);
 	if (ev->stack != GT_NO_STACK)
