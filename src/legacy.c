@@ -454,7 +454,7 @@ static int convert_args(legacy_reader *l, const v1_event *ev, ord_ev *oe, gt_err
 		return EMIT;
 	case V1_USER_LOG:
 		oe->type = EV_USER_LOG;
-		oe->args[2] = l->inline_base + ev->args[3];
+		oe->args[2] = l->inline_base + ev->str;
 		return EMIT;
 	case V1_CPU_SAMPLE:
 		oe->type = EV_CPU_SAMPLE;

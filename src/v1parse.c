@@ -445,14 +445,14 @@ static gt_status parse_stack(parser *p, const raw_event *raw)
 	return GT_OK;
 }
 
-static gt_status add_inline_string(parser *p, const raw_event *raw, uint64_t *index)
+static gt_status add_inline_string(parser *p, const raw_event *raw, uint32_t *index)
 {
 	v1_trace *t = p->t;
 
-	if (GT_RESERVE(t->inline_strs, p->capinline, t->ninline + 1))
+	if (t->ninline == UINT32_MAX || GT_RESERVE(t->inline_strs, p->capinline, t->ninline + 1))
 		return nomem(p);
 	t->inline_strs[t->ninline] = (gt_str){ raw->sarg ? (const char *)raw->sarg : "", raw->sarg_len };
-	*index = t->ninline++;
+	*index = (uint32_t)t->ninline++;
 	return GT_OK;
 }
 
@@ -471,7 +471,7 @@ static gt_status parse_timed(parser *p, const raw_event *raw, v1_event *ev)
 	for (size_t i = 1; i < narg; i++) {
 		if (i == narg - 1 && d->stack)
 			ev->stk = (uint32_t)p->args[i];
-		else if (i - 1 < 4)
+		else if (i - 1 < sizeof ev->args / sizeof ev->args[0])
 			ev->args[i - 1] = p->args[i];
 	}
 	switch (raw->typ) {
@@ -489,7 +489,7 @@ static gt_status parse_timed(parser *p, const raw_event *raw, v1_event *ev)
 		ev->g = ev->args[0];
 		break;
 	case V1_USER_LOG:
-		return add_inline_string(p, raw, &ev->args[3]);
+		return add_inline_string(p, raw, &ev->str);
 	}
 	return GT_OK;
 }

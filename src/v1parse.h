@@ -24,12 +24,14 @@ enum {
 /* Pseudo-Ps of the old format. */
 enum { V1_FAKE_P = 1000000, V1_TIMER_P, V1_NETPOLL_P, V1_SYSCALL_P, V1_GC_P, V1_PROFILE_P };
 
+/* 56 bytes: a trace before Go 1.22 is held whole, as these. */
 typedef struct v1_event {
 	int64_t ts;          /* ns since the first event, once parsed */
 	uint64_t g;          /* goroutine the event happened on */
-	uint64_t args[4];
+	uint64_t args[3];    /* no event has more: parse_event checks the count */
 	uint32_t stk;
 	int32_t p;
+	uint32_t str;        /* UserLog: its message's index in inline_strs */
 	uint8_t type;
 } v1_event;
 
@@ -37,7 +39,7 @@ typedef struct v1_trace {
 	v1_event *events;
 	size_t n;
 	uint64_t max_string_id;
-	/* UserLog messages, deduplicated; an event's args[3] indexes them. */
+	/* UserLog messages, in the trace's bytes; an event's str indexes them. */
 	gt_str *inline_strs;
 	size_t ninline;
 } v1_trace;
