@@ -788,16 +788,16 @@ static int cpu_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* A stable merge sort on ts (Go's sort.Stable: stable, so the same result). */
-/* The first of v[0..n) whose time is after ts (v sorted by time). */
-static size_t first_after(const v1_event *v, size_t n, int64_t ts)
+/* The first of v[0..n) (sorted by time) whose time is after ts, or with
+ * at_too, at or after ts. */
+static size_t time_bound(const v1_event *v, size_t n, int64_t ts, int at_too)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t m = lo + (hi - lo) / 2;
 
-		if (v[m].ts <= ts)
+		if (v[m].ts < ts || (v[m].ts == ts && !at_too))
 			lo = m + 1;
 		else
 			hi = m;
@@ -805,27 +805,12 @@ static size_t first_after(const v1_event *v, size_t n, int64_t ts)
 	return lo;
 }
 
-/* The first of v[0..n) whose time is not before ts (v sorted by time). */
-static size_t first_not_before(const v1_event *v, size_t n, int64_t ts)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t m = lo + (hi - lo) / 2;
-
-		if (v[m].ts < ts)
-			lo = m + 1;
-		else
-			hi = m;
-	}
-	return lo;
-}
-
-/* A stable merge sort.  Only moved syscall exits are out of place, so each
- * merge takes just the overlap of its halves: the left half's events after
- * the right's first and the right's before the left's last.  That keeps the
- * copies, and the pages of tmp touched, to a few events (tmp as big as the
- * trace's events would double the peak memory). */
+/* A stable merge sort on ts (Go's sort.Stable: stable, so the same result).
+ * Only moved syscall exits are out of place, so each merge takes just the
+ * overlap of its halves: the left half's events after the right's first and
+ * the right's before the left's last.  That keeps the copies, and the pages
+ * of tmp touched, to a few events (tmp as big as the trace's events would
+ * double the peak memory). */
 static void stable_sort(v1_event *v, v1_event *tmp, size_t n)
 {
 	size_t mid = n / 2, lo, hi, i, j, k = 0;
@@ -836,8 +821,8 @@ static void stable_sort(v1_event *v, v1_event *tmp, size_t n)
 	stable_sort(v + mid, tmp, n - mid);
 	if (v[mid - 1].ts <= v[mid].ts)
 		return;
-	lo = first_after(v, mid, v[mid].ts);
-	hi = mid + first_not_before(v + mid, n - mid, v[mid - 1].ts);
+	lo = time_bound(v, mid, v[mid].ts, 0);
+	hi = mid + time_bound(v + mid, n - mid, v[mid - 1].ts, 1);
 	for (i = lo, j = mid; i < mid && j < hi;)
 		tmp[k++] = v[j].ts < v[i].ts ? v[j++] : v[i++];
 	while (i < mid)
