@@ -238,6 +238,8 @@ static void report_error(const char *trace, const gt_reader *r)
 			fprintf(stderr, ", m=%lld", (long long)e->m);
 	}
 	fputc('\n', stderr);
+	if (e->code == GT_ERR_LIMIT)
+		fprintf(stderr, "%s: -genmem=MiB sets a higher limit\n", t2p_prog);
 }
 
 static void report_loss(const char *trace, const gt_reader *r)
