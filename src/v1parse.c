@@ -637,7 +637,10 @@ static gseq gseq_of(const u64map *gs, uint64_t g)
 }
 
 /* The frontier: a min-heap on ts, Go's container/heap-style up and down. */
-typedef struct front { v1_event ev; size_t proc; } front;
+/* A P's next event in the frontier: its time, and the P, whose batch holds
+ * the event (at head - 1) until it is popped; the P is not filled again
+ * before that, as it is out of the list of those available. */
+typedef struct front { int64_t ts; size_t proc; } front;
 
 static void front_push(front *h, size_t *n, front x)
 {
@@ -648,7 +651,7 @@ static void front_push(front *h, size_t *n, front x)
 		size_t i = (j - 1) / 2;
 		front t;
 
-		if (!(h[j].ev.ts < h[i].ev.ts))
+		if (!(h[j].ts < h[i].ts))
 			break;
 		t = h[i], h[i] = h[j], h[j] = t;
 		j = i;
@@ -667,9 +670,9 @@ static front front_pop(front *h, size_t *n)
 
 		if (j >= last)
 			break;
-		if (j + 1 < last && h[j + 1].ev.ts < h[j].ev.ts)
+		if (j + 1 < last && h[j + 1].ts < h[j].ts)
 			j++;
-		if (!(h[j].ev.ts < h[i].ev.ts))
+		if (!(h[j].ts < h[i].ts))
 			break;
 		t = h[i], h[i] = h[j], h[j] = t;
 		i = j;
@@ -709,7 +712,7 @@ static gt_status fill_frontier(parser *p, size_t *avail, size_t *navail, front *
 		g = state_transition(&proc->events[proc->head], &init, &next);
 		if (!transition_ready(g, gseq_of(gs, g), init))
 			continue;
-		front_push(h, nh, (front){ proc->events[proc->head++], avail[i] });
+		front_push(h, nh, (front){ proc->events[proc->head++].ts, avail[i] });
 		avail[i--] = avail[--*navail];
 	next_proc:;
 	}
@@ -732,6 +735,7 @@ static gt_status merge_batches(parser *p)
 		avail[i] = i;
 	for (;;) {
 		front f;
+		v1_event ev;
 		gseq init, next, cur, *slot;
 		uint64_t g;
 		int added;
@@ -747,14 +751,15 @@ static gt_status merge_batches(parser *p)
 			break;
 		}
 		f = front_pop(h, &nh);
-		g = state_transition(&f.ev, &init, &next);
-		if (f.ev.type == V1_GO_START_LOCAL)
-			f.ev.type = V1_GO_START;
-		else if (f.ev.type == V1_GO_UNBLOCK_LOCAL)
-			f.ev.type = V1_GO_UNBLOCK;
-		else if (f.ev.type == V1_GO_SYS_EXIT_LOCAL)
-			f.ev.type = V1_GO_SYS_EXIT;
-		if ((st = append_event(p, &f.ev, &cap)))
+		ev = p->procs[f.proc].events[p->procs[f.proc].head - 1];
+		g = state_transition(&ev, &init, &next);
+		if (ev.type == V1_GO_START_LOCAL)
+			ev.type = V1_GO_START;
+		else if (ev.type == V1_GO_UNBLOCK_LOCAL)
+			ev.type = V1_GO_UNBLOCK;
+		else if (ev.type == V1_GO_SYS_EXIT_LOCAL)
+			ev.type = V1_GO_SYS_EXIT;
+		if ((st = append_event(p, &ev, &cap)))
 			goto out;
 		if (g != UNORDERED) {
 			cur = gseq_of(&gs, g);
