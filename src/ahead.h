@@ -43,6 +43,8 @@ const ah_rec *ah_next(ahead *a, gt_status *status);
 /* Stop the thread (at the end of the block it is filling) and free a. */
 void ah_stop(ahead *a);
 
+/* The room for b's records, *n of them (b's strings of a previous fill are
+ * forgotten). */
 ah_rec *ah_block_room(ah_block *b, size_t *n);
 
 /* Make the strings of rec (in b's room) b's own: they are the generation's,

@@ -273,6 +273,7 @@ static GT_INLINE gt_status resolve(const ord_ev *oe, const generation *gen, gt_s
 				   ev_resolved *rs, gt_err *e)
 {
 	const ev_spec *sp;
+	gt_status st;
 
 	rs->stack = rs->stack2 = GT_NO_STACK;
 	rs->nstrs = 0;
@@ -281,10 +282,13 @@ static GT_INLINE gt_status resolve(const ord_ev *oe, const generation *gen, gt_s
 		return GT_OK;
 	}
 	sp = &ev_specs[oe->type];
-	if (oe->type == EV_CPU_SAMPLE) /* Go does not check a sample's stack (and crashes
-					* printing a bad one); we do */
-		return resolve_stack(oe, gen, oe->args[0], &rs->stack, e) ||
-		       stack_or_empty(sym, &rs->stack, e, oe->off) ? e->pub.code : GT_OK;
+	if (oe->type == EV_CPU_SAMPLE) {
+		/* Go does not check a sample's stack (and crashes printing a bad
+		 * one); we do. */
+		if ((st = resolve_stack(oe, gen, oe->args[0], &rs->stack, e)))
+			return st;
+		return stack_or_empty(sym, &rs->stack, e, oe->off);
+	}
 	if ((sp->stack & sp->stack2 & sp->str1 & sp->str2) < 0)
 		return GT_OK; /* all -1: nothing to look up (GoStart, a third of events) */
 	if ((sp->stack >= 0 && resolve_stack(oe, gen, oe->args[sp->stack], &rs->stack, e)) ||
