@@ -23,21 +23,6 @@ static void quoted(outbuf *o, gt_str s)
 	go_quote(o, s.ptr, s.len);
 }
 
-/* "0x" and v in lower-case hex, as Go's %#x: for every frame of a listing. */
-static void hex(outbuf *o, uint64_t v)
-{
-	char tmp[2 + 16];
-	size_t i = sizeof tmp;
-
-	do {
-		tmp[--i] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v);
-	tmp[--i] = 'x';
-	tmp[--i] = '0';
-	ob_write(o, tmp + i, sizeof tmp - i);
-}
-
 static void stack(outbuf *o, const gt_symtab *sym, const char *title, uint32_t id)
 {
 	size_t n;
@@ -52,8 +37,8 @@ static void stack(outbuf *o, const gt_symtab *sym, const char *title, uint32_t i
 		gt_symtab_frame(sym, frames[i], &f);
 		ob_putc(o, '\t');
 		ob_write(o, f.func.ptr, f.func.len);
-		ob_puts(o, " @ ");
-		hex(o, f.pc);
+		ob_puts(o, " @ 0x");
+		ob_x64(o, f.pc);
 		ob_puts(o, "\n\t\t");
 		ob_write(o, f.file.ptr, f.file.len);
 		ob_putc(o, ':');

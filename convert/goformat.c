@@ -69,8 +69,6 @@ int go_is_print(uint32_t r)
 	return 0;
 }
 
-static const char hexdigits[] = "0123456789abcdef";
-
 static void escaped_rune(outbuf *o, uint32_t r)
 {
 	int shift;
@@ -86,13 +84,13 @@ static void escaped_rune(outbuf *o, uint32_t r)
 	}
 	if (r < ' ' || r == 0x7f) {
 		ob_puts(o, "\\x");
-		ob_putc(o, hexdigits[r >> 4]);
-		ob_putc(o, hexdigits[r & 0xF]);
+		ob_putc(o, ob_hexdigits[r >> 4]);
+		ob_putc(o, ob_hexdigits[r & 0xF]);
 		return;
 	}
 	ob_puts(o, r < 0x10000 ? "\\u" : "\\U");
 	for (shift = r < 0x10000 ? 12 : 28; shift >= 0; shift -= 4)
-		ob_putc(o, hexdigits[(r >> shift) & 0xF]);
+		ob_putc(o, ob_hexdigits[(r >> shift) & 0xF]);
 }
 
 void go_quote(outbuf *o, const char *s, size_t len)
@@ -107,8 +105,8 @@ void go_quote(outbuf *o, const char *s, size_t len)
 		if (w == 1 && r == 0xFFFD) {
 			/* A byte that is not UTF-8: \x escape of the byte. */
 			ob_puts(o, "\\x");
-			ob_putc(o, hexdigits[*p >> 4]);
-			ob_putc(o, hexdigits[*p & 0xF]);
+			ob_putc(o, ob_hexdigits[*p >> 4]);
+			ob_putc(o, ob_hexdigits[*p & 0xF]);
 		} else if (r == '"' || r == '\\') {
 			ob_putc(o, '\\');
 			ob_putc(o, (char)r);

@@ -10,8 +10,6 @@
 #include "goformat.h"
 #include "jsonw.h"
 
-static const char hexdigits[] = "0123456789abcdef";
-
 /* The ASCII escapes; 0 for bytes written as they are. */
 static const char *ascii_escape(unsigned char c, char tmp[7])
 {
@@ -26,7 +24,7 @@ static const char *ascii_escape(unsigned char c, char tmp[7])
 	}
 	if (c >= 0x20 && c != '<' && c != '>' && c != '&')
 		return NULL;
-	snprintf(tmp, 7, "\\u00%c%c", hexdigits[c >> 4], hexdigits[c & 0xF]);
+	snprintf(tmp, 7, "\\u00%c%c", ob_hexdigits[c >> 4], ob_hexdigits[c & 0xF]);
 	return tmp;
 }
 

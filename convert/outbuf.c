@@ -23,17 +23,23 @@ int ob_flush(outbuf *o)
 	return o->err ? -1 : 0;
 }
 
-/* ob_write() when the buffer lacks room: flush, then buffer or write. */
-void ob_write_slow(outbuf *o, const void *p, size_t len)
+void ob_write(outbuf *o, const void *p, size_t len)
 {
-	ob_flush(o);
-	if (len > sizeof o->buf) {
-		if (fwrite(p, 1, len, o->f) != len)
-			o->err = 1;
-		return;
+	if (len > sizeof o->buf - o->n) {
+		ob_flush(o);
+		if (len > sizeof o->buf) {
+			if (fwrite(p, 1, len, o->f) != len)
+				o->err = 1;
+			return;
+		}
 	}
-	memcpy(o->buf, p, len);
-	o->n = len;
+	memcpy(o->buf + o->n, p, len);
+	o->n += len;
+}
+
+void ob_puts(outbuf *o, const char *s)
+{
+	ob_write(o, s, strlen(s));
 }
 
 void ob_printf(outbuf *o, const char *fmt, ...)
@@ -58,6 +64,21 @@ void ob_printf(outbuf *o, const char *fmt, ...)
 	if (vfprintf(o->f, fmt, ap) < 0)
 		o->err = 1;
 	va_end(ap);
+}
+
+const char ob_hexdigits[16] = { '0', '1', '2', '3', '4', '5', '6', '7',
+				 '8', '9', 'a', 'b', 'c', 'd', 'e', 'f' };
+
+void ob_x64(outbuf *o, uint64_t v)
+{
+	char tmp[16];
+	size_t i = sizeof tmp;
+
+	do {
+		tmp[--i] = ob_hexdigits[v & 15];
+		v >>= 4;
+	} while (v);
+	ob_write(o, tmp + i, sizeof tmp - i);
 }
 
 /* Two digits per division: a timeline writes several numbers per event. */

@@ -228,7 +228,7 @@ void tv_close(tv_emitter *e)
 
 /* Writing events. */
 
-static inline void key_u64(outbuf *o, const char *key, uint64_t v)
+static void key_u64(outbuf *o, const char *key, uint64_t v)
 {
 	ob_puts(o, key);
 	ob_u64(o, v);
