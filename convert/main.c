@@ -291,7 +291,7 @@ int main(int argc, char **argv)
 	for (int i = 0; !failed && i < nsinks; i++)
 		if (sinks[i]->begin(sinks[i], r))
 			failed = 1;
-	/* The timeline and the listing cost four times what reading does: reading
+	/* The timeline and the listing cost several times what reading does: reading
 	 * ahead would save little, and handing each event to another core costs
 	 * as much (measured: tests/bench/ab).  Without a thread, the
 	 * reader reads on this one: the same events. */
