@@ -48,22 +48,11 @@ static thread threads[MAX_THREADS];
 static size_t nthreads;
 static uint64_t events, checksum;
 
-/* A varint of at most 10 bytes; NULL at the end of the span.  Far from
- * the end, as the reader does, without checking it byte by byte. */
+/* A varint of at most 10 bytes; NULL at the end of the span. */
 static const uint8_t *uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
 {
 	uint64_t x = 0;
 
-	if (end - p >= 10) {
-		unsigned s = 0;
-
-		while (*p >= 0x80 && s < 63) {
-			x |= (uint64_t)(*p++ & 0x7f) << s;
-			s += 7;
-		}
-		*v = x | (uint64_t)*p++ << s;
-		return p;
-	}
 	for (unsigned s = 0; p < end && s < 70; s += 7) {
 		uint8_t b = *p++;
 
@@ -76,21 +65,49 @@ static const uint8_t *uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
 	return NULL;
 }
 
-/* Decode the next event of span s; 0 at its end or at a bad byte. */
-static int decode(span *s, uint64_t *time)
+/* The same where the span holds the longest varint: no end to check. */
+static inline const uint8_t *uvarint_fast(const uint8_t *p, uint64_t *v)
 {
+	uint64_t x = 0;
+	unsigned s = 0;
+
+	while (*p >= 0x80 && s < 63) {
+		x |= (uint64_t)(*p++ & 0x7f) << s;
+		s += 7;
+	}
+	*v = x | (uint64_t)*p++ << s;
+	return p;
+}
+
+/* The longest event: a type byte, the time delta and four arguments. */
+#define MAX_EVENT_BYTES (1 + 5 * 10)
+
+/* Decode the next event of span s; 0 at its end or at a bad byte.  Far
+ * from the end, as the reader does, without checking it byte by byte. */
+static inline int decode(span *s, uint64_t *time)
+{
+	const uint8_t *p = s->p;
 	uint64_t dt, arg;
 	int n;
 
-	if (s->p >= s->end || (n = nargs[*s->p]) < 0)
+	if (p >= s->end || (n = nargs[*p++]) < 0)
 		return 0;
-	if (!(s->p = uvarint(s->p + 1, s->end, &dt)))
-		return 0;
-	for (int i = 0; i < n; i++) {
-		if (!(s->p = uvarint(s->p, s->end, &arg)))
+	if (s->end - p >= MAX_EVENT_BYTES) {
+		p = uvarint_fast(p, &dt);
+		for (int i = 0; i < n; i++) {
+			p = uvarint_fast(p, &arg);
+			checksum ^= arg;
+		}
+	} else {
+		if (!(p = uvarint(p, s->end, &dt)))
 			return 0;
-		checksum ^= arg;
+		for (int i = 0; i < n; i++) {
+			if (!(p = uvarint(p, s->end, &arg)))
+				return 0;
+			checksum ^= arg;
+		}
 	}
+	s->p = p;
 	s->ts += dt;
 	*time = s->ts;
 	events++;
