@@ -1,6 +1,9 @@
 // tokenring writes an event-dense execution trace for trace2pprof's
 // benchmark: rings of goroutines passing a token over channels, goroutines
 // contending on a mutex, and timers firing, until the trace reaches a size.
+// With -pullers, goroutines also pull values from coroutines (iter.Pull), so
+// that most events are coroutine switches (GoSwitch), as in the traces of
+// code built on iter.Pull.  Needs Go 1.23 or later.
 //
 //	go run main.go -size 40 out.trace   # stop once about 40 MB are written
 package main
@@ -8,6 +11,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"iter"
 	"log"
 	"os"
 	"runtime/trace"
@@ -63,6 +67,22 @@ func contend(mu *sync.Mutex, shared *int, stop *atomic.Bool, wg *sync.WaitGroup)
 	}
 }
 
+// count yields 0, 1, 2... for as long as it is pulled.
+func count(yield func(int) bool) {
+	for i := 0; yield(i); i++ {
+	}
+}
+
+// puller pulls from a coroutine: each pull is two switches.
+func puller(stop *atomic.Bool, wg *sync.WaitGroup) {
+	defer wg.Done()
+	next, done := iter.Pull(iter.Seq[int](count))
+	defer done()
+	for !stop.Load() {
+		next()
+	}
+}
+
 func ticker(stop *atomic.Bool, wg *sync.WaitGroup) {
 	defer wg.Done()
 	for !stop.Load() {
@@ -72,9 +92,10 @@ func ticker(stop *atomic.Bool, wg *sync.WaitGroup) {
 
 func main() {
 	sizeMB := flag.Int64("size", 40, "stop tracing after about this many MB")
+	pullers := flag.Int("pullers", 0, "goroutines pulling from coroutines")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		log.Fatal("usage: tokenring [-size MB] out.trace")
+		log.Fatal("usage: tokenring [-size MB] [-pullers N] out.trace")
 	}
 	f, err := os.Create(flag.Arg(0))
 	if err != nil {
@@ -95,6 +116,10 @@ func main() {
 		wg.Add(2)
 		go contend(&mu, &shared, &stop, &wg)
 		go ticker(&stop, &wg)
+	}
+	for i := 0; i < *pullers; i++ {
+		wg.Add(1)
+		go puller(&stop, &wg)
 	}
 	for out.n.Load() < *sizeMB<<20 {
 		time.Sleep(20 * time.Millisecond)
