@@ -37,11 +37,6 @@ void ob_write(outbuf *o, const void *p, size_t len)
 	o->n += len;
 }
 
-void ob_puts(outbuf *o, const char *s)
-{
-	ob_write(o, s, strlen(s));
-}
-
 void ob_printf(outbuf *o, const char *fmt, ...)
 {
 	char tmp[512];
