@@ -23,8 +23,31 @@ int ob_flush(outbuf *o)
 	return o->err ? -1 : 0;
 }
 
+/* Copy len <= 16 bytes as two fixed-size copies that may overlap: most
+ * writes are that short, and a call to memcpy for each took 8% of the
+ * JSON timeline's time. */
+static void copy_short(char *d, const char *s, size_t len)
+{
+	if (len >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + len - 8, s + len - 8, 8);
+	} else if (len >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + len - 4, s + len - 4, 4);
+	} else if (len) {
+		d[0] = s[0];
+		d[len / 2] = s[len / 2];
+		d[len - 1] = s[len - 1];
+	}
+}
+
 void ob_write(outbuf *o, const void *p, size_t len)
 {
+	if (len <= 16 && len <= sizeof o->buf - o->n) {
+		copy_short(o->buf + o->n, p, len);
+		o->n += len;
+		return;
+	}
 	if (len > sizeof o->buf - o->n) {
 		ob_flush(o);
 		if (len > sizeof o->buf) {
