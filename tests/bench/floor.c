@@ -4,8 +4,9 @@
  *
  *     floor [-m] TRACE
  *
- * Decodes every event of the trace's event batches, each varint of them,
- * and nothing else: no validation, no tables, no state.  With -m it also
+ * Decodes every event of the trace's event batches, each varint of them
+ * (with the reader's gt_uvarint), and nothing else: no validation, no
+ * tables, no state.  With -m it also
  * merges each generation's threads into one stream by time, as a plain
  * heap would (what Go's reader does before its state machine decides).
  * Prints the events and the CPU seconds it took, so that the reader's
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "internal.h"
 
 #define MAX_THREADS 1024
 
@@ -48,64 +50,28 @@ static thread threads[MAX_THREADS];
 static size_t nthreads;
 static uint64_t events, checksum;
 
-/* A varint of at most 10 bytes; NULL at the end of the span. */
-static const uint8_t *uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+/* The next varint before end, with the reader's own decoder (gt_uvarint);
+ * NULL if it does not fit. */
+static inline const uint8_t *uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
 {
-	uint64_t x = 0;
+	int k = gt_uvarint(p, (size_t)(end - p), v);
 
-	for (unsigned s = 0; p < end && s < 70; s += 7) {
-		uint8_t b = *p++;
-
-		x |= (uint64_t)(b & 0x7f) << s;
-		if (b < 0x80) {
-			*v = x;
-			return p;
-		}
-	}
-	return NULL;
+	return k > 0 ? p + k : NULL;
 }
 
-/* The same where the span holds the longest varint: no end to check. */
-static inline const uint8_t *uvarint_fast(const uint8_t *p, uint64_t *v)
-{
-	uint64_t x = 0;
-	unsigned s = 0;
-
-	while (*p >= 0x80 && s < 63) {
-		x |= (uint64_t)(*p++ & 0x7f) << s;
-		s += 7;
-	}
-	*v = x | (uint64_t)*p++ << s;
-	return p;
-}
-
-/* The longest event: a type byte, the time delta and four arguments. */
-#define MAX_EVENT_BYTES (1 + 5 * 10)
-
-/* Decode the next event of span s; 0 at its end or at a bad byte.  Far
- * from the end, as the reader does, without checking it byte by byte. */
+/* Decode the next event of span s; 0 at its end or at a bad byte. */
 static inline int decode(span *s, uint64_t *time)
 {
 	const uint8_t *p = s->p;
 	uint64_t dt, arg;
 	int n;
 
-	if (p >= s->end || (n = nargs[*p++]) < 0)
+	if (p >= s->end || (n = nargs[*p++]) < 0 || !(p = uvarint(p, s->end, &dt)))
 		return 0;
-	if (s->end - p >= MAX_EVENT_BYTES) {
-		p = uvarint_fast(p, &dt);
-		for (int i = 0; i < n; i++) {
-			p = uvarint_fast(p, &arg);
-			checksum ^= arg;
-		}
-	} else {
-		if (!(p = uvarint(p, s->end, &dt)))
+	for (int i = 0; i < n; i++) {
+		if (!(p = uvarint(p, s->end, &arg)))
 			return 0;
-		for (int i = 0; i < n; i++) {
-			if (!(p = uvarint(p, s->end, &arg)))
-				return 0;
-			checksum ^= arg;
-		}
+		checksum ^= arg;
 	}
 	s->p = p;
 	s->ts += dt;
