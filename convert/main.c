@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "gotrace.h"
+#include "rawdump.h"
 #include "output.h"
 #include "pprof.h"
 #include "sink.h"
@@ -28,6 +29,9 @@ static const char usage_text[] =
 	"               VIEW proc (the default, as go tool trace shows it), thread,\n"
 	"               or goroutine (a track per goroutine with its states)\n"
 	"  -d=parsed    print the ordered events exactly as go tool trace -d=parsed\n"
+	"  -d=wire      print the wire events as go tool trace -d=wire (alone)\n"
+	"  -d=footprint print bytes and counts by event type as go tool trace\n"
+	"               -d=footprint (alone)\n"
 	"  -genmem=MiB  the most memory one generation of the trace may take\n"
 	"               (default 4096); a larger one stops the conversion there\n"
 	"  -o PATH      where to write: the file, or with several outputs a\n"
@@ -45,12 +49,15 @@ static const char usage_text[] =
 	"2 bad usage; 3 the trace is damaged: outputs were written from the part\n"
 	"before the damage, and a warning says how much was lost.\n";
 
+enum { RAW_WIRE = 1, RAW_FOOTPRINT };
+
 typedef struct options {
 	const char *trace;
 	const char *binary;
 	const char *out;
 	unsigned pprof;     /* bit per PP_ type */
 	int parsed;
+	int raw;            /* 0, or RAW_WIRE or RAW_FOOTPRINT: -d=wire, -d=footprint */
 	int json;           /* 0, or 1 + a T2P_VIEW_ */
 	size_t genmem;      /* bytes a generation may take, 0 for the default */
 } options;
@@ -157,8 +164,12 @@ static void parse_args(int argc, char **argv, options *opt)
 			opt->genmem = parse_mib(val);
 		else if (!strcmp(val, "parsed"))
 			opt->parsed = 1;
+		else if (!strcmp(val, "wire"))
+			opt->raw = RAW_WIRE;
+		else if (!strcmp(val, "footprint"))
+			opt->raw = RAW_FOOTPRINT;
 		else
-			usage_error("invalid debug mode %s, want: parsed", val);
+			usage_error("invalid debug mode %s, want one of: parsed, wire, footprint", val);
 	}
 	if (argc - i == 1) {
 		opt->trace = argv[i];
@@ -168,7 +179,9 @@ static void parse_args(int argc, char **argv, options *opt)
 	} else {
 		usage_error("expected one trace file argument");
 	}
-	if (!opt->pprof && !opt->parsed && !opt->json)
+	if (opt->raw && (opt->pprof || opt->parsed || opt->json))
+		usage_error("-d=wire and -d=footprint print alone: they read the wire, not the events");
+	if (!opt->pprof && !opt->parsed && !opt->json && !opt->raw)
 		usage_error("nothing to do: give -pprof=TYPE, -json or -d=parsed");
 }
 
@@ -225,10 +238,8 @@ static int plan_outputs(const options *opt, paths *ps)
 	return 0;
 }
 
-static void report_error(const char *trace, const gt_reader *r)
+static void report_error(const char *trace, const gt_error *e)
 {
-	const gt_error *e = gt_reader_error(r);
-
 	fprintf(stderr, "%s: %s: %s", t2p_prog, trace, e->msg);
 	if (e->code != GT_ERR_IO && e->code != GT_ERR_FORMAT && e->code != GT_ERR_VERSION) {
 		fprintf(stderr, ": offset=%llu", (unsigned long long)e->offset);
@@ -242,9 +253,9 @@ static void report_error(const char *trace, const gt_reader *r)
 		fprintf(stderr, "%s: -genmem=MiB sets a higher limit\n", t2p_prog);
 }
 
-static void report_loss(const char *trace, const gt_reader *r)
+/* The input bytes before valid were converted; size: those read. */
+static void report_loss(const char *trace, uint64_t valid, uint64_t size)
 {
-	uint64_t valid = gt_reader_valid_offset(r), size = gt_reader_offset(r);
 	struct stat sb;
 
 	if (strcmp(trace, "-") && stat(trace, &sb) == 0 && S_ISREG(sb.st_mode))
@@ -254,6 +265,38 @@ static void report_loss(const char *trace, const gt_reader *r)
 	fprintf(stderr, "%s: %s: kept the first %llu of %llu bytes; lost %.2f%% of the trace\n",
 		t2p_prog, trace, (unsigned long long)valid, (unsigned long long)size,
 		size ? 100.0 * (double)(size - valid) / (double)size : 0.0);
+}
+
+/* -d=wire and -d=footprint.  The exit status as for the events: 3 if the
+ * listing stops at damage, after some events. */
+static int run_raw(const options *opt)
+{
+	gt_raw_reader *r = gt_raw_reader_new();
+	uint64_t events = 0;
+	gt_status st;
+	int rc;
+
+	if (!r) {
+		fprintf(stderr, "%s: out of memory\n", t2p_prog);
+		return 1;
+	}
+	st = strcmp(opt->trace, "-") ? gt_raw_reader_open_file(r, opt->trace)
+				     : gt_raw_reader_open_fd(r, 0);
+	if (st == GT_OK)
+		rc = opt->raw == RAW_WIRE ? t2p_dump_wire(r, opt->out, &events)
+					  : t2p_dump_footprint(r, opt->out);
+	else
+		rc = st;
+	if (rc > 0 && rc != GT_END) {
+		report_error(opt->trace, gt_raw_reader_error(r));
+		if (events)
+			report_loss(opt->trace, gt_raw_reader_error(r)->offset,
+				    gt_raw_reader_offset(r));
+	}
+	gt_raw_reader_free(r);
+	if (rc == GT_END)
+		return 0;
+	return rc > 0 && events ? 3 : 1;
 }
 
 int main(int argc, char **argv)
@@ -268,6 +311,8 @@ int main(int argc, char **argv)
 	gt_event ev;
 
 	parse_args(argc, argv, &opt);
+	if (opt.raw)
+		return run_raw(&opt);
 	if (plan_outputs(&opt, &ps))
 		return 1;
 	if (opt.pprof && !(sinks[nsinks++] = t2p_pprof_sink(opt.pprof, (const char *const *)ps.pprof,
@@ -285,7 +330,7 @@ int main(int argc, char **argv)
 		gt_reader_set_gen_memory_limit(r, opt.genmem);
 	st = strcmp(opt.trace, "-") ? gt_reader_open_file(r, opt.trace) : gt_reader_open_fd(r, 0);
 	if (st != GT_OK) {
-		report_error(opt.trace, r);
+		report_error(opt.trace, gt_reader_error(r));
 		failed = 1;
 	}
 	for (int i = 0; !failed && i < nsinks; i++)
@@ -312,7 +357,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!failed && st != GT_END) {
-		report_error(opt.trace, r);
+		report_error(opt.trace, gt_reader_error(r));
 		if (!useful) {
 			fprintf(stderr, "%s: %s: no complete part of the trace to convert\n", t2p_prog,
 				opt.trace);
@@ -323,7 +368,7 @@ int main(int argc, char **argv)
 		if (sinks[i]->end(sinks[i], st))
 			failed = 1;
 	if (!failed && st != GT_END)
-		report_loss(opt.trace, r);
+		report_loss(opt.trace, gt_reader_valid_offset(r), gt_reader_offset(r));
 	/* free() discards any output that end() did not commit. */
 	for (int i = 0; i < nsinks; i++)
 		sinks[i]->free(sinks[i]);

@@ -93,16 +93,20 @@ const ev_spec ev_specs[EV_TABLE_SIZE] = {
 	[EV_GOROUTINE_STACK_FREE] = X("GoroutineStackFree", 1, "id"),
 };
 
-const char *ev_name(int version, unsigned type, char *buf)
+unsigned ev_table_len(int version)
 {
 	/* Each version's table ends at the last event it introduced
-	 * (internal/trace/version/version.go). */
-	unsigned limit = version >= GO126   ? EV_TABLE_SIZE
-			 : version >= GO125 ? EV_CLOCK_SNAPSHOT + 1
-			 : version >= GO123 ? EV_EXPERIMENTAL_BATCH + 1
-					    : EV_USER_LOG + 1;
+	 * (internal/trace/version/version.go); before 1.22 there is none. */
+	return version >= GO126   ? EV_TABLE_SIZE
+	       : version >= GO125 ? EV_CLOCK_SNAPSHOT + 1
+	       : version >= GO123 ? EV_EXPERIMENTAL_BATCH + 1
+	       : version >= GO122 ? EV_USER_LOG + 1
+				  : 0;
+}
 
-	if (type < limit && ev_specs[type].name)
+const char *ev_name(int version, unsigned type, char *buf)
+{
+	if (type < ev_table_len(version) && ev_specs[type].name)
 		return ev_specs[type].name;
 	snprintf(buf, 32, "Invalid(%u)", type);
 	return buf;

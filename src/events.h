@@ -59,6 +59,10 @@ typedef struct ev_spec {
 
 extern const ev_spec ev_specs[EV_TABLE_SIZE];
 
+/* How many types the table of a version has (Go's len(Version.Specs())):
+ * 0 before Go 1.22. */
+unsigned ev_table_len(int version);
+
 /* The name Go's errors use for a type in a version's table ("Invalid(N)"
  * beyond it).  buf must hold 32 bytes. */
 const char *ev_name(int version, unsigned type, char *buf);

@@ -222,6 +222,41 @@ uint64_t gt_reader_valid_offset(const gt_reader *r);
 #define GT_GEN_MEMORY_DEFAULT (sizeof(size_t) > 4 ? (size_t)4 << 30 : (size_t)1 << 30)
 void gt_reader_set_gen_memory_limit(gt_reader *r, size_t bytes);
 
+/* Raw reader: the input's wire events one by one in file order, framing
+ * (batch headers, tables) included, decoded but neither checked nor ordered:
+ * Go's internal/trace/raw, whose events go tool trace -d=wire prints.  It
+ * reads byte by byte as Go's does, so it goes on where the ordered reader
+ * stops; and the input ending at the start of a varint or in a string is,
+ * as in Go, a clean end.  Go 1.22+ traces: older ones have no table of
+ * wire events, so their first event is an invalid type, as in Go. */
+typedef struct gt_raw_reader gt_raw_reader;
+
+typedef struct gt_raw_event {
+	uint8_t type;                   /* the wire type byte */
+	const char *name;               /* its name; "" where the table has a gap */
+	size_t nargs;
+	const char *const *arg_names;   /* nargs names, "dt" first for a timed event */
+	const uint64_t *args;           /* nargs values, then a Stack's frames */
+	size_t nframes;                 /* four values each: pc, func, file, line */
+	const char *data;               /* a String's or ExperimentalBatch's bytes,
+					 * NULL if it has none (or an empty one) */
+	size_t len;
+	size_t encoded_size;            /* bytes it takes encoded canonically */
+} gt_raw_event;
+
+gt_raw_reader *gt_raw_reader_new(void);           /* NULL if out of memory */
+void gt_raw_reader_free(gt_raw_reader *r);        /* NULL is a no-op */
+gt_status gt_raw_reader_open_file(gt_raw_reader *r, const char *path);
+gt_status gt_raw_reader_open_fd(gt_raw_reader *r, int fd); /* the fd stays the caller's */
+gt_status gt_raw_reader_open_memory(gt_raw_reader *r, const void *src, size_t size);
+/* The next event, valid until the next call: GT_OK, GT_END or an error. */
+gt_status gt_raw_reader_next(gt_raw_reader *r, gt_raw_event *ev);
+const gt_error *gt_raw_reader_error(const gt_raw_reader *r);
+int gt_raw_reader_version(const gt_raw_reader *r);
+/* Bytes of input read so far: all of it once gt_raw_reader_next() has
+ * returned GT_END. */
+uint64_t gt_raw_reader_offset(const gt_raw_reader *r);
+
 /* Symbol table. */
 typedef struct gt_frame {
 	uint64_t pc;

@@ -11,12 +11,8 @@
  * Read ahead (gt_reader_read_ahead), all but the building of gt_events runs
  * on a thread of the reader's own (ahead.h).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "ahead.h"
 #include "event.h"
@@ -186,17 +182,9 @@ gt_status gt_reader_open_memory(gt_reader *r, const void *src, size_t size)
 
 gt_status gt_reader_open_file(gt_reader *r, const char *path)
 {
-	struct stat sb;
-	int fd = open(path, O_RDONLY);
+	gt_status st = wire_open_file(&r->src, path, &r->err);
 
-	if (fd < 0)
-		return stop(r, gt_fail(&r->err, GT_ERR_IO, 0, "cannot open: %s", strerror(errno)));
-	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		close(fd);
-		return stop(r, gt_fail(&r->err, GT_ERR_IO, 0, "cannot read: is a directory"));
-	}
-	wire_init_fd(&r->src, fd, 1);
-	return open_input(r);
+	return st ? stop(r, st) : open_input(r);
 }
 
 /* The frontier heap: Go's heapInsert/heapUpdate/heapRemove, with strict

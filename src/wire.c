@@ -2,6 +2,7 @@
  * wire.c - input, varints, header and batch framing (see wire.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -100,6 +101,21 @@ void wire_init_fd(wire_src *s, int fd, int own)
 		s->mode = WIRE_FILE;
 		s->size = (uint64_t)sb.st_size;
 	}
+}
+
+gt_status wire_open_file(wire_src *s, const char *path, gt_err *e)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return gt_fail(e, GT_ERR_IO, 0, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		close(fd);
+		return gt_fail(e, GT_ERR_IO, 0, "cannot read: is a directory");
+	}
+	wire_init_fd(s, fd, 1);
+	return GT_OK;
 }
 
 void wire_close(wire_src *s)
@@ -212,17 +228,39 @@ void wire_discard(wire_src *s, uint64_t keep)
 	s->base = keep;
 }
 
+/* A file is read as the stream it also is (at its current offset). */
+static gt_status read_as_stream(wire_src *s, gt_err *e)
+{
+	if (s->mode != WIRE_FILE)
+		return GT_OK;
+	if (lseek(s->fd, (off_t)s->off, SEEK_SET) < 0) {
+		s->err = errno;
+		return read_failed(s, e);
+	}
+	s->mode = WIRE_STREAM;
+	s->base = s->off;
+	return GT_OK;
+}
+
+gt_status wire_window(wire_src *s, size_t need, const uint8_t **p, size_t *avail, gt_err *e)
+{
+	gt_status st;
+
+	if ((st = read_as_stream(s, e)))
+		return st;
+	if (s->mode == WIRE_STREAM && stream_fill(s, need) < 0)
+		return read_failed(s, e);
+	*p = s->data + (s->off - s->base);
+	*avail = s->base + s->len - s->off;
+	return GT_OK;
+}
+
 gt_status wire_read_all(wire_src *s, gt_err *e)
 {
-	/* A file is read as the stream it also is (at its current offset). */
-	if (s->mode == WIRE_FILE) {
-		if (lseek(s->fd, (off_t)s->off, SEEK_SET) < 0) {
-			s->err = errno;
-			return read_failed(s, e);
-		}
-		s->mode = WIRE_STREAM;
-		s->base = s->off;
-	}
+	gt_status st;
+
+	if ((st = read_as_stream(s, e)))
+		return st;
 	while (!s->eof)
 		if (stream_fill(s, s->len - (size_t)(s->off - s->base) + WIRE_CHUNK) < 0)
 			return read_failed(s, e);

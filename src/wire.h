@@ -40,6 +40,8 @@ typedef struct wire_src {
 void wire_init_memory(wire_src *s, const void *p, size_t size);
 /* A file or a stream, whichever fd is. */
 void wire_init_fd(wire_src *s, int fd, int own);
+/* Open path as a file or a stream; errors say why it cannot be read. */
+gt_status wire_open_file(wire_src *s, const char *path, gt_err *e);
 void wire_close(wire_src *s);
 
 /* Read "go 1.N trace\0\0\0"; stores N.  Errors use Go's wording. */
@@ -67,6 +69,11 @@ const uint8_t *wire_payload(wire_src *s, const wire_batch *b, uint8_t *buf, gt_e
 
 /* A stream drops its window before input offset `keep`. */
 void wire_discard(wire_src *s, uint64_t keep);
+
+/* At least `need` bytes from s->off on, or all there are: *p gets them and
+ * *avail their count.  The input is read as a stream from here on (a file
+ * too); wire_discard() drops what has been read. */
+gt_status wire_window(wire_src *s, size_t need, const uint8_t **p, size_t *avail, gt_err *e);
 
 /* Make the rest of the input addressable: s->data[s->off - s->base ...]
  * up to s->base + s->len (for formats read whole). */
