@@ -2,6 +2,7 @@
  * fuzz_reader.c - libFuzzer harness: every input goes through the reader and
  * all the sinks (profiles, the three JSON views, the event dump), as the CLI
  * would run them; inputs of odd length are read ahead (on a second thread).
+ * Then through the raw reader, for -d=wire and -d=footprint.
  * Outputs go to standard output, which is /dev/null here;
  * tests/fuzz/run also silences the sinks' messages (-close_fd_mask=2).
  *
@@ -12,6 +13,7 @@
 
 #include "gotrace.h"
 #include "pprof.h"
+#include "rawdump.h"
 #include "sink.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -24,6 +26,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!freopen("/dev/null", "w", stdout))
 		abort();
 	return 0;
+}
+
+static void raw_dumps(const uint8_t *data, size_t size)
+{
+	for (int footprint = 0; footprint < 2; footprint++) {
+		gt_raw_reader *r = gt_raw_reader_new();
+		uint64_t events;
+
+		if (r && gt_raw_reader_open_memory(r, data, size) == GT_OK)
+			(void)(footprint ? t2p_dump_footprint(r, NULL) : t2p_dump_wire(r, NULL, &events));
+		gt_raw_reader_free(r);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -56,5 +70,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (sinks[i])
 			sinks[i]->free(sinks[i]);
 	gt_reader_free(r);
+	raw_dumps(data, size);
 	return 0;
 }
