@@ -21,10 +21,11 @@
 #else
 #define WINDOW_MIN (64u << 10)
 #endif
-/* ...and at most this: a wire event is at most a few KiB (a stack of
- * frames, a string), so a longer one is taken for damage, not read into
+/* ...and at most this: a wire event is at most a few KiB (a stack of 128
+ * frames, a string of up to 1 KiB), so a longer one is taken for damage,
+ * not read into
  * memory without end. */
-#define EVENT_MAX (64u << 20)
+#define EVENT_MAX (4u << 20)
 /* What has been read is dropped from the window in steps this large. */
 #define DISCARD_AFTER (1u << 20)
 
@@ -238,17 +239,11 @@ static int parse(gt_raw_reader *r, scan *s, gt_raw_event *ev)
 			      .arg_names = f.names };
 	if ((rc = take_vals(r, s, 0, f.nargs)) != GT_OK)
 		return rc;
-	if (f.is_stack) {
-		uint64_t n = go_int_count(r->vals[1]);
-
-		if (n > EVENT_MAX / 4)
-			return gt_fail(&r->err, GT_ERR_LIMIT, s->off,
-				       "stack of %llu frames: more than any trace has",
-				       (unsigned long long)n);
-		ev->nframes = (size_t)n;
-		if ((rc = take_vals(r, s, f.nargs, 4 * ev->nframes)) != GT_OK)
+	/* Frames as they come: memory follows the input, whatever count
+	 * the event claims. */
+	for (uint64_t n = f.is_stack ? go_int_count(r->vals[1]) : 0; ev->nframes < n; ev->nframes++)
+		if ((rc = take_vals(r, s, f.nargs + 4 * ev->nframes, 4)) != GT_OK)
 			return rc;
-	}
 	if (f.has_data && (rc = take_data(r, s, ev)) != GT_OK)
 		return rc;
 	ev->args = r->vals;
