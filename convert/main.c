@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 
 #include "gotrace.h"
-#include "rawdump.h"
 #include "output.h"
 #include "pprof.h"
+#include "rawdump.h"
 #include "sink.h"
 
 static const char usage_text[] =
