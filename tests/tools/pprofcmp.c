@@ -51,6 +51,12 @@ static unsigned char *read_gz(const char *path, size_t *len)
 		fprintf(stderr, "pprofcmp: %s: not gzip data\n", path);
 		exit(2);
 	}
+	/* What a failed go tool trace leaves; it would unpack as a profile
+	 * with no sample types and no samples. */
+	if (n == 0) {
+		fprintf(stderr, "pprofcmp: %s: empty\n", path);
+		exit(2);
+	}
 	gzclose(f);
 	*len = n;
 	return buf;
@@ -105,6 +111,7 @@ static profile_set load(const char *path)
 	Profile *p = perftools__profiles__profile__unpack(NULL, len, buf);
 	profile_set set = { 0 };
 
+	append(&set.types, &tlen, &cap, ""); /* a profile may declare none */
 	if (!p) {
 		fprintf(stderr, "pprofcmp: %s: not a profile.proto message\n", path);
 		exit(2);
