@@ -1148,7 +1148,7 @@ int ord_advance(ordering *o, ord_ev *ev, ord_m *ms)
 {
 	static const ord_ctx no_thread = { GT_NO_GOROUTINE, GT_NO_PROC, GT_NO_THREAD };
 	ord_ctx discarded;
-	ord_handler h = dispatch[ev->type];
+	ord_handler h;
 
 	o->off = ev->off;
 	/* Most events of a busy trace are these: a direct call spares the
@@ -1164,7 +1164,7 @@ int ord_advance(ordering *o, ord_ev *ev, ord_m *ms)
 			return adv_go_unblock(o, ev, ms, ms);
 		}
 	}
-	if (!h)
+	if (!(h = dispatch[ev->type]))
 		return fail(o, "bad event type found while ordering: %u", ev->type);
 	/* Handlers set the thread's next context in place: they write it only
 	 * as they advance (or write it unchanged).  An event without a thread
