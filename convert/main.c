@@ -182,7 +182,7 @@ static void parse_args(int argc, char **argv, options *opt)
 	if (opt->raw && (opt->pprof || opt->parsed || opt->json))
 		usage_error("-d=wire and -d=footprint print alone: they read the wire, not the events");
 	if (!opt->pprof && !opt->parsed && !opt->json && !opt->raw)
-		usage_error("nothing to do: give -pprof=TYPE, -json or -d=parsed");
+		usage_error("nothing to do: give -pprof=TYPE, -json or -d=parsed|wire|footprint");
 }
 
 /* Output paths: the -o file for a single output, else DIR/NAME. */

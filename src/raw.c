@@ -23,8 +23,7 @@
 #endif
 /* ...and at most this: a wire event is at most a few KiB (a stack of 128
  * frames, a string of up to 1 KiB), so a longer one is taken for damage,
- * not read into
- * memory without end. */
+ * not read into memory without end. */
 #define EVENT_MAX (4u << 20)
 /* What has been read is dropped from the window in steps this large. */
 #define DISCARD_AFTER (1u << 20)

@@ -6,9 +6,9 @@
  *
  * Decodes every event of the trace's event batches, each varint of them
  * (with the reader's gt_uvarint), and nothing else: no validation, no
- * tables, no state.  With -m it also
- * merges each generation's threads into one stream by time, as a plain
- * heap would (what Go's reader does before its state machine decides).
+ * tables, no state.  With -m it also merges each generation's threads into
+ * one stream by time, as a plain heap would (what Go's reader does before
+ * its state machine decides).
  * Prints the events and the CPU seconds it took, so that the reader's
  * throughput can be held against the floor of the work it must do anyway.
  *
