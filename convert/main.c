@@ -112,6 +112,63 @@ static unsigned parse_pprof_types(const char *list)
 	return types;
 }
 
+static void set_json(options *opt, const char *val)
+{
+	static const char *const views[] = { "proc", "thread", "goroutine" };
+
+	if (!val) {
+		opt->json = 1 + T2P_VIEW_PROC;
+		return;
+	}
+	for (int v = 0; v < 3; v++)
+		if (!strcmp(val, views[v])) {
+			opt->json = 1 + v;
+			return;
+		}
+	usage_error("unknown -json view %s (want proc, thread or goroutine)", val);
+}
+
+static void set_out(options *opt, const char *val)
+{
+	opt->out = val;
+}
+
+static void set_pprof(options *opt, const char *val)
+{
+	opt->pprof |= parse_pprof_types(val);
+}
+
+static void set_genmem(options *opt, const char *val)
+{
+	opt->genmem = parse_mib(val);
+}
+
+static void set_debug(options *opt, const char *val)
+{
+	if (!strcmp(val, "parsed"))
+		opt->parsed = 1;
+	else if (!strcmp(val, "wire"))
+		opt->raw = RAW_WIRE;
+	else if (!strcmp(val, "footprint"))
+		opt->raw = RAW_FOOTPRINT;
+	else
+		usage_error("invalid debug mode %s, want one of: parsed, wire, footprint", val);
+}
+
+/* The flags: a value is required (-name=value or -name value) or, for the
+ * optional ones, taken only as -name=value. */
+static const struct flag {
+	const char *name;
+	enum { VALUE, OPTIONAL_VALUE } arg;
+	void (*set)(options *opt, const char *val);
+} flags[] = {
+	{ "d", VALUE, set_debug },
+	{ "genmem", VALUE, set_genmem },
+	{ "json", OPTIONAL_VALUE, set_json },
+	{ "o", VALUE, set_out },
+	{ "pprof", VALUE, set_pprof },
+};
+
 /* Flags as Go's flag package takes them: -name, --name, -name=value and
  * -name value, all before the positional arguments. */
 static void parse_args(int argc, char **argv, options *opt)
@@ -120,7 +177,7 @@ static void parse_args(int argc, char **argv, options *opt)
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *val;
-		char name[16];
+		const struct flag *f = NULL;
 		size_t n;
 
 		if (a[0] != '-' || a[1] == '\0')
@@ -131,45 +188,19 @@ static void parse_args(int argc, char **argv, options *opt)
 		}
 		a += a[1] == '-' ? 2 : 1;
 		n = strcspn(a, "=");
-		if (n >= sizeof name)
-			usage_error("unknown flag: %s", argv[i]);
-		memcpy(name, a, n);
-		name[n] = '\0';
 		val = a[n] == '=' ? a + n + 1 : NULL;
-		if (!strcmp(name, "h") || !strcmp(name, "help")) {
+		if ((n == 1 && *a == 'h') || (n == 4 && !strncmp(a, "help", 4))) {
 			fputs(usage_text, stdout);
 			exit(0);
 		}
-		if (!strcmp(name, "json")) {
-			static const char *const views[] = { "proc", "thread", "goroutine" };
-
-			opt->json = 1 + T2P_VIEW_PROC;
-			for (int v = 0; val && v < 3; v++)
-				if (!strcmp(val, views[v]))
-					opt->json = 1 + v;
-			if (val && strcmp(val, views[opt->json - 1]))
-				usage_error("unknown -json view %s (want proc, thread or goroutine)", val);
-			continue;
-		}
-		if (strcmp(name, "d") && strcmp(name, "o") && strcmp(name, "pprof") &&
-		    strcmp(name, "genmem"))
+		for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
+			if (strlen(flags[k].name) == n && !strncmp(a, flags[k].name, n))
+				f = &flags[k];
+		if (!f)
 			usage_error("unknown flag: %s", argv[i]);
-		if (!val && !(val = argv[++i]))
-			usage_error("flag needs an argument: -%s", name);
-		if (!strcmp(name, "o"))
-			opt->out = val;
-		else if (!strcmp(name, "pprof"))
-			opt->pprof |= parse_pprof_types(val);
-		else if (!strcmp(name, "genmem"))
-			opt->genmem = parse_mib(val);
-		else if (!strcmp(val, "parsed"))
-			opt->parsed = 1;
-		else if (!strcmp(val, "wire"))
-			opt->raw = RAW_WIRE;
-		else if (!strcmp(val, "footprint"))
-			opt->raw = RAW_FOOTPRINT;
-		else
-			usage_error("invalid debug mode %s, want one of: parsed, wire, footprint", val);
+		if (f->arg == VALUE && !val && !(val = argv[++i]))
+			usage_error("flag needs an argument: -%s", f->name);
+		f->set(opt, val);
 	}
 	if (argc - i == 1) {
 		opt->trace = argv[i];
@@ -185,23 +216,16 @@ static void parse_args(int argc, char **argv, options *opt)
 		usage_error("nothing to do: give -pprof=TYPE, -json or -d=parsed|wire|footprint");
 }
 
-/* Output paths: the -o file for a single output, else DIR/NAME. */
-typedef struct paths {
-	char *pprof[PP_NTYPES];
-	char *parsed;
-	char *json;
-} paths;
+/* Where the outputs go: with one output, the -o file (NULL: standard
+ * output); with several, files of their own names in the -o directory. */
+typedef struct plan {
+	const char *dir;    /* NULL: one output */
+	const char *file;
+	char *paths[8];     /* what output_path handed out, freed at the end */
+	int npaths;
+} plan;
 
-static char *join(const char *dir, const char *name)
-{
-	char *p = malloc(strlen(dir) + strlen(name) + 2);
-
-	if (p)
-		sprintf(p, "%s/%s", dir, name);
-	return p;
-}
-
-static int plan_outputs(const options *opt, paths *ps)
+static int plan_outputs(const options *opt, plan *pl)
 {
 	int count = opt->parsed + !!opt->json;
 	struct stat sb;
@@ -209,13 +233,7 @@ static int plan_outputs(const options *opt, paths *ps)
 	for (int t = 0; t < PP_NTYPES; t++)
 		count += (opt->pprof >> t) & 1;
 	if (count == 1) {
-		for (int t = 0; t < PP_NTYPES; t++)
-			if ((opt->pprof >> t) & 1 && opt->out)
-				ps->pprof[t] = strdup(opt->out);
-		if (opt->parsed && opt->out)
-			ps->parsed = strdup(opt->out);
-		if (opt->json && opt->out)
-			ps->json = strdup(opt->out);
+		pl->file = opt->out;
 		return 0;
 	}
 	if (!opt->out)
@@ -224,17 +242,25 @@ static int plan_outputs(const options *opt, paths *ps)
 		fprintf(stderr, "%s: %s: not a directory\n", t2p_prog, opt->out);
 		return -1;
 	}
-	for (int t = 0; t < PP_NTYPES; t++) {
-		char name[32];
+	pl->dir = opt->out;
+	return 0;
+}
 
-		snprintf(name, sizeof name, "%s.pb.gz", pp_type_names[t]);
-		if ((opt->pprof >> t) & 1 && !(ps->pprof[t] = join(opt->out, name)))
-			return -1;
+/* The path of the output called name in a directory: the -o file or
+ * standard output (NULL) when it is the only one.  -1 if out of memory. */
+static int output_path(plan *pl, const char *name, const char **path)
+{
+	char *p;
+
+	if (!pl->dir) {
+		*path = pl->file;
+		return 0;
 	}
-	if (opt->parsed && !(ps->parsed = join(opt->out, "parsed.txt")))
+	if ((size_t)pl->npaths == sizeof pl->paths / sizeof *pl->paths ||
+	    !(p = malloc(strlen(pl->dir) + strlen(name) + 2)))
 		return -1;
-	if (opt->json && !(ps->json = join(opt->out, "trace.json")))
-		return -1;
+	sprintf(p, "%s/%s", pl->dir, name);
+	*path = pl->paths[pl->npaths++] = p;
 	return 0;
 }
 
@@ -299,29 +325,57 @@ static int run_raw(const options *opt)
 	return rc > 0 && events ? 3 : 1;
 }
 
+/* The sinks the options ask for, into sinks[]; their count, or -1 if out of
+ * memory. */
+static int make_sinks(const options *opt, plan *pl, t2p_sink **sinks)
+{
+	int n = 0;
+
+	if (opt->pprof) {
+		const char *paths[PP_NTYPES] = { 0 };
+		char name[32];
+
+		for (int t = 0; t < PP_NTYPES; t++) {
+			snprintf(name, sizeof name, "%s.pb.gz", pp_type_names[t]);
+			if ((opt->pprof >> t) & 1 && output_path(pl, name, &paths[t]))
+				return -1;
+		}
+		if (!(sinks[n++] = t2p_pprof_sink(opt->pprof, paths, opt->binary)))
+			return -1;
+	}
+	if (opt->parsed) {
+		const char *path;
+
+		if (output_path(pl, "parsed.txt", &path) || !(sinks[n++] = t2p_dump_sink(path)))
+			return -1;
+	}
+	if (opt->json) {
+		const char *path;
+
+		if (output_path(pl, "trace.json", &path) ||
+		    !(sinks[n++] = t2p_json_sink(path, opt->json - 1)))
+			return -1;
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	options opt = { 0 };
-	paths ps = { 0 };
-	t2p_sink *sinks[3];
-	int nsinks = 0, failed = 0, useful = 0;
+	plan pl = { 0 };
+	t2p_sink *sinks[8];
+	int nsinks, failed = 0, useful = 0;
 	uint64_t events = 0;
-	gt_reader *r;
+	gt_reader *r = NULL;
 	gt_status st;
 	gt_event ev;
 
 	parse_args(argc, argv, &opt);
 	if (opt.raw)
 		return run_raw(&opt);
-	if (plan_outputs(&opt, &ps))
+	if (plan_outputs(&opt, &pl))
 		return 1;
-	if (opt.pprof && !(sinks[nsinks++] = t2p_pprof_sink(opt.pprof, (const char *const *)ps.pprof,
-							     opt.binary)))
-		nsinks = -1;
-	if (nsinks >= 0 && opt.parsed && !(sinks[nsinks++] = t2p_dump_sink(ps.parsed)))
-		nsinks = -1;
-	if (nsinks >= 0 && opt.json && !(sinks[nsinks++] = t2p_json_sink(ps.json, opt.json - 1)))
-		nsinks = -1;
+	nsinks = make_sinks(&opt, &pl, sinks);
 	if (nsinks < 0 || !(r = gt_reader_new())) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return 1;
@@ -372,10 +426,8 @@ int main(int argc, char **argv)
 	/* free() discards any output that end() did not commit. */
 	for (int i = 0; i < nsinks; i++)
 		sinks[i]->free(sinks[i]);
-	for (int t = 0; t < PP_NTYPES; t++)
-		free(ps.pprof[t]);
-	free(ps.parsed);
-	free(ps.json);
+	for (int i = 0; i < pl.npaths; i++)
+		free(pl.paths[i]);
 	gt_reader_free(r);
 	if (failed)
 		return 1;
