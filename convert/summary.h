@@ -107,11 +107,12 @@ typedef struct gsum_hooks {
 gsum *gsum_new(const gsum_hooks *hooks, const gt_symtab *sym);
 /* 0, or -1 if out of memory. */
 int gsum_event(gsum *s, const gt_event *ev);
-/* The end of the stream: finalize what is live (Summarizer.Finalize).  For
- * a damaged trace (status other than GT_END) the events after the last Sync
- * have been fed but must not count: callers that mirror cmd/trace stop
- * feeding at... see gsum_finish's comment in summary.c. */
-int gsum_finish(gsum *s, gt_status status);
+/* The end of the stream (Summarizer.Finalize): what is live is final as of
+ * the last event fed.  cmd/trace feeds its Summarizer every event the
+ * reader gave, those after a damaged trace's last Sync too, so callers feed
+ * them all and call this once, whatever the stream's status.  0, or -1 if
+ * out of memory. */
+int gsum_finish(gsum *s);
 void gsum_free(gsum *s);
 
 /* The bytes of an interned string. */
