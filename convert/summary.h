@@ -117,8 +117,12 @@ void gsum_free(gsum *s);
 
 /* The bytes of an interned string. */
 gt_str gsum_string(const gsum *s, gsum_str id);
-/* The summary so far of a live goroutine, NULL if none. */
-const gsum_goroutine *gsum_live(const gsum *s, int64_t id);
+/* The summary so far of a goroutine that has not exited: 1 and *out filled
+ * (its stats as of the last time it changed state; valid until the next
+ * event), or 0. */
+int gsum_live(const gsum *s, int64_t id, gsum_goroutine *out);
+/* The innermost region open on a goroutine: 1 and its type and task, or 0. */
+int gsum_live_region(const gsum *s, int64_t id, gsum_str *type, uint64_t *task);
 /* Trace start (the first event's time) and end (the last event's). */
 int64_t gsum_start_time(const gsum *s);
 int64_t gsum_end_time(const gsum *s);
