@@ -40,6 +40,18 @@
 extern "C" {
 #endif
 
+/* The functions below are the shared library's exports; nothing else of it
+ * is visible (it is built with -fvisibility=hidden). */
+#if defined(__GNUC__)
+#define GT_API __attribute__((visibility("default")))
+#else
+#define GT_API
+#endif
+
+/* The library's version, "MAJOR.MINOR.PATCH" (as pkg-config --modversion
+ * gotrace says). */
+GT_API const char *gt_version(void);
+
 typedef struct gt_reader gt_reader;
 typedef struct gt_symtab gt_symtab;
 
@@ -177,18 +189,18 @@ typedef struct gt_event {
 } gt_event;
 
 /* Reader. */
-gt_reader *gt_reader_new(void);                   /* NULL if out of memory */
-void gt_reader_free(gt_reader *r);                /* NULL is a no-op */
+GT_API gt_reader *gt_reader_new(void);            /* NULL if out of memory */
+GT_API void gt_reader_free(gt_reader *r);         /* NULL is a no-op */
 
 /* Open the input and read its header.  On failure gt_reader_error() says why
  * and gt_reader_next() returns the same error. */
-gt_status gt_reader_open_file(gt_reader *r, const char *path);
-gt_status gt_reader_open_fd(gt_reader *r, int fd); /* the fd stays the caller's */
-gt_status gt_reader_open_memory(gt_reader *r, const void *src, size_t size);
+GT_API gt_status gt_reader_open_file(gt_reader *r, const char *path);
+GT_API gt_status gt_reader_open_fd(gt_reader *r, int fd); /* the fd stays the caller's */
+GT_API gt_status gt_reader_open_memory(gt_reader *r, const void *src, size_t size);
 
 /* The next event: GT_OK and *ev filled, GT_END at a clean end, or an error.
  * Errors are sticky.  Everything before an error is a valid stream prefix. */
-gt_status gt_reader_next(gt_reader *r, gt_event *ev);
+GT_API gt_status gt_reader_next(gt_reader *r, gt_event *ev);
 
 /* Read ahead on a second thread: decoding and ordering, most of the work,
  * run there, some thousands of events ahead, while gt_reader_next() builds
@@ -201,18 +213,18 @@ gt_status gt_reader_next(gt_reader *r, gt_event *ev);
  * Until gt_reader_next() returns other than GT_OK, the reader may only be
  * given to gt_reader_next(), gt_reader_symtab() and gt_reader_free(); its
  * other accessors would race with the thread.  The thread uses about 2 MB. */
-int gt_reader_read_ahead(gt_reader *r);
+GT_API int gt_reader_read_ahead(gt_reader *r);
 
-const gt_error *gt_reader_error(const gt_reader *r);
+GT_API const gt_error *gt_reader_error(const gt_reader *r);
 
 /* The N of the header's "go 1.N trace" (11, 19, 21, 22, 23, 25, 26), 0 before
  * the header is read. */
-int gt_reader_version(const gt_reader *r);
+GT_API int gt_reader_version(const gt_reader *r);
 
 /* Bytes of input consumed so far, and the input offset up to which every
  * generation has been fully delivered (the end of the valid prefix). */
-uint64_t gt_reader_offset(const gt_reader *r);
-uint64_t gt_reader_valid_offset(const gt_reader *r);
+GT_API uint64_t gt_reader_offset(const gt_reader *r);
+GT_API uint64_t gt_reader_valid_offset(const gt_reader *r);
 
 /* The most memory one generation may take (its tables and, from a pipe, its
  * bytes) before reading fails with GT_ERR_LIMIT; the generations before it
@@ -220,7 +232,7 @@ uint64_t gt_reader_valid_offset(const gt_reader *r);
  * Call it before opening the input.  Default GT_GEN_MEMORY_DEFAULT: 4 GiB (1 GiB on 32-bit
  * machines), a hundred times what a busy program writes in a generation. */
 #define GT_GEN_MEMORY_DEFAULT (sizeof(size_t) > 4 ? (size_t)4 << 30 : (size_t)1 << 30)
-void gt_reader_set_gen_memory_limit(gt_reader *r, size_t bytes);
+GT_API void gt_reader_set_gen_memory_limit(gt_reader *r, size_t bytes);
 
 /* Raw reader: the input's wire events one by one in file order, framing
  * (batch headers, tables) included, decoded but neither checked nor ordered:
@@ -244,18 +256,18 @@ typedef struct gt_raw_event {
 	size_t encoded_size;            /* bytes it takes encoded canonically */
 } gt_raw_event;
 
-gt_raw_reader *gt_raw_reader_new(void);           /* NULL if out of memory */
-void gt_raw_reader_free(gt_raw_reader *r);        /* NULL is a no-op */
-gt_status gt_raw_reader_open_file(gt_raw_reader *r, const char *path);
-gt_status gt_raw_reader_open_fd(gt_raw_reader *r, int fd); /* the fd stays the caller's */
-gt_status gt_raw_reader_open_memory(gt_raw_reader *r, const void *src, size_t size);
+GT_API gt_raw_reader *gt_raw_reader_new(void);    /* NULL if out of memory */
+GT_API void gt_raw_reader_free(gt_raw_reader *r); /* NULL is a no-op */
+GT_API gt_status gt_raw_reader_open_file(gt_raw_reader *r, const char *path);
+GT_API gt_status gt_raw_reader_open_fd(gt_raw_reader *r, int fd); /* the fd stays the caller's */
+GT_API gt_status gt_raw_reader_open_memory(gt_raw_reader *r, const void *src, size_t size);
 /* The next event, valid until the next call: GT_OK, GT_END or an error. */
-gt_status gt_raw_reader_next(gt_raw_reader *r, gt_raw_event *ev);
-const gt_error *gt_raw_reader_error(const gt_raw_reader *r);
-int gt_raw_reader_version(const gt_raw_reader *r);
+GT_API gt_status gt_raw_reader_next(gt_raw_reader *r, gt_raw_event *ev);
+GT_API const gt_error *gt_raw_reader_error(const gt_raw_reader *r);
+GT_API int gt_raw_reader_version(const gt_raw_reader *r);
 /* Bytes of input read so far: all of it once gt_raw_reader_next() has
  * returned GT_END. */
-uint64_t gt_raw_reader_offset(const gt_raw_reader *r);
+GT_API uint64_t gt_raw_reader_offset(const gt_raw_reader *r);
 
 /* Symbol table. */
 typedef struct gt_frame {
@@ -266,20 +278,20 @@ typedef struct gt_frame {
 	uint32_t func_id, file_id;  /* the symbol table ids of func and file */
 } gt_frame;
 
-const gt_symtab *gt_reader_symtab(const gt_reader *r);
+GT_API const gt_symtab *gt_reader_symtab(const gt_reader *r);
 
 /* Frame ids of a stack, leaf first; *n receives the count. */
-const uint32_t *gt_symtab_stack(const gt_symtab *s, uint32_t stack, size_t *n);
-void gt_symtab_frame(const gt_symtab *s, uint32_t frame, gt_frame *out);
-gt_str gt_symtab_string(const gt_symtab *s, uint32_t id);
-size_t gt_symtab_stack_count(const gt_symtab *s);   /* ids are 1..count */
-size_t gt_symtab_frame_count(const gt_symtab *s);
+GT_API const uint32_t *gt_symtab_stack(const gt_symtab *s, uint32_t stack, size_t *n);
+GT_API void gt_symtab_frame(const gt_symtab *s, uint32_t frame, gt_frame *out);
+GT_API gt_str gt_symtab_string(const gt_symtab *s, uint32_t id);
+GT_API size_t gt_symtab_stack_count(const gt_symtab *s); /* ids are 1..count */
+GT_API size_t gt_symtab_frame_count(const gt_symtab *s);
 
 /* Names used in printing. */
-const char *gt_kind_name(gt_kind k);
-const char *gt_go_state_name(uint8_t s);
-const char *gt_proc_state_name(uint8_t s);
-const char *gt_resource_name(gt_resource r);
+GT_API const char *gt_kind_name(gt_kind k);
+GT_API const char *gt_go_state_name(uint8_t s);
+GT_API const char *gt_proc_state_name(uint8_t s);
+GT_API const char *gt_resource_name(gt_resource r);
 
 #ifdef __cplusplus
 }

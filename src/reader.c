@@ -128,6 +128,9 @@ void gt_reader_free(gt_reader *r)
 	free(r);
 }
 
+/* GT_VERSION: the project's version, from CMakeLists.txt. */
+const char *gt_version(void) { return GT_VERSION; }
+
 const gt_error *gt_reader_error(const gt_reader *r) { return &r->err.pub; }
 int gt_reader_version(const gt_reader *r) { return r->version; }
 const gt_symtab *gt_reader_symtab(const gt_reader *r) { return r->sym; }
