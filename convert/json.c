@@ -1427,9 +1427,9 @@ static int json_end(t2p_sink *base, gt_status status)
 		return -1;
 	}
 	if (s->broken)
-		fprintf(stderr, "%s: %s: warning: %llu goroutine events break go tool trace's invariants"
-			" (it would fail on this trace); their slices are left out\n", t2p_prog, where,
-			(unsigned long long)s->broken);
+		t2p_warn("%s: warning: %llu goroutine events break go tool trace's invariants"
+			 " (it would fail on this trace); their slices are left out", where,
+			 (unsigned long long)s->broken);
 	if (ob_flush(&s->ob)) {
 		t2p_output_write_error(&s->out);
 		t2p_output_abort(&s->out);

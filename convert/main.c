@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <protobuf-c/protobuf-c.h>
+#include <zlib.h>
+
 #include "gotrace.h"
 #include "output.h"
 #include "pprof.h"
@@ -34,9 +37,13 @@ static const char usage_text[] =
 	"               -d=footprint (alone)\n"
 	"  -genmem=MiB  the most memory one generation of the trace may take\n"
 	"               (default 4096); a larger one stops the conversion there\n"
-	"  -o PATH      where to write: the file, or with several outputs a\n"
-	"               directory (TYPE.pb.gz, trace.json, parsed.txt); default\n"
+	"  -q           quiet: no warnings (exit status 3 still says the trace\n"
+	"               was damaged)\n"
+	"  -o PATH      where to write: the file; with several outputs, or if\n"
+	"               PATH is a directory or ends in /, the directory (made if\n"
+	"               missing) of TYPE.pb.gz, trace.json, parsed.txt; default\n"
 	"               standard output\n"
+	"  -version     print the version, the formats read and the libraries\n"
 	"  -h           print this help\n"
 	"\n"
 	"Then: go tool pprof -top sync.pb.gz\n"
@@ -60,6 +67,7 @@ typedef struct options {
 	int raw;            /* 0, or RAW_WIRE or RAW_FOOTPRINT: -d=wire, -d=footprint */
 	int json;           /* 0, or 1 + a T2P_VIEW_ */
 	size_t genmem;      /* bytes a generation may take, 0 for the default */
+	int quiet;
 } options;
 
 static void usage_error(const char *fmt, ...)
@@ -155,11 +163,29 @@ static void set_debug(options *opt, const char *val)
 		usage_error("invalid debug mode %s, want one of: parsed, wire, footprint", val);
 }
 
-/* The flags: a value is required (-name=value or -name value) or, for the
- * optional ones, taken only as -name=value. */
+static void set_quiet(options *opt, const char *val)
+{
+	(void)val;
+	opt->quiet = t2p_quiet = 1;
+}
+
+static void set_version(options *opt, const char *val)
+{
+	(void)opt;
+	(void)val;
+	printf("%s %s\n"
+	       "Reads Go execution traces of Go 1.11 to 1.27 (headers go 1.11, 1.19, 1.21,\n"
+	       "1.22, 1.23, 1.25, 1.26).\n"
+	       "Linked with libgotrace %s, zlib %s, protobuf-c %s.\n",
+	       t2p_prog, gt_version(), gt_version(), zlibVersion(), protobuf_c_version());
+	exit(0);
+}
+
+/* The flags: a value is required (-name=value or -name value), optional
+ * (taken only as -name=value) or none (-name alone). */
 static const struct flag {
 	const char *name;
-	enum { VALUE, OPTIONAL_VALUE } arg;
+	enum { VALUE, OPTIONAL_VALUE, NO_VALUE } arg;
 	void (*set)(options *opt, const char *val);
 } flags[] = {
 	{ "d", VALUE, set_debug },
@@ -167,6 +193,8 @@ static const struct flag {
 	{ "json", OPTIONAL_VALUE, set_json },
 	{ "o", VALUE, set_out },
 	{ "pprof", VALUE, set_pprof },
+	{ "q", NO_VALUE, set_quiet },
+	{ "version", NO_VALUE, set_version },
 };
 
 /* Flags as Go's flag package takes them: -name, --name, -name=value and
@@ -200,6 +228,8 @@ static void parse_args(int argc, char **argv, options *opt)
 			usage_error("unknown flag: %s", argv[i]);
 		if (f->arg == VALUE && !val && !(val = argv[++i]))
 			usage_error("flag needs an argument: -%s", f->name);
+		if (f->arg == NO_VALUE && val)
+			usage_error("flag takes no value: %s", argv[i]);
 		f->set(opt, val);
 	}
 	if (argc - i == 1) {
@@ -217,7 +247,8 @@ static void parse_args(int argc, char **argv, options *opt)
 }
 
 /* Where the outputs go: with one output, the -o file (NULL: standard
- * output); with several, files of their own names in the -o directory. */
+ * output); with several, or when -o names a directory (or ends in '/'),
+ * files of their own names in the -o directory, made if missing. */
 typedef struct plan {
 	const char *dir;    /* NULL: one output */
 	const char *file;
@@ -232,18 +263,15 @@ static int plan_outputs(const options *opt, plan *pl)
 
 	for (int t = 0; t < PP_NTYPES; t++)
 		count += (opt->pprof >> t) & 1;
-	if (count == 1) {
+	if (count == 1 && !(opt->out && *opt->out && (opt->out[strlen(opt->out) - 1] == '/' ||
+					 (stat(opt->out, &sb) == 0 && S_ISDIR(sb.st_mode))))) {
 		pl->file = opt->out;
 		return 0;
 	}
 	if (!opt->out)
 		usage_error("several outputs need -o DIR");
-	if (stat(opt->out, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		fprintf(stderr, "%s: %s: not a directory\n", t2p_prog, opt->out);
-		return -1;
-	}
 	pl->dir = opt->out;
-	return 0;
+	return t2p_output_dir(opt->out);
 }
 
 /* The path of the output called name in a directory: the -o file or
@@ -259,7 +287,7 @@ static int output_path(plan *pl, const char *name, const char **path)
 	if ((size_t)pl->npaths == sizeof pl->paths / sizeof *pl->paths ||
 	    !(p = malloc(strlen(pl->dir) + strlen(name) + 2)))
 		return -1;
-	sprintf(p, "%s/%s", pl->dir, name);
+	sprintf(p, "%s%s%s", pl->dir, pl->dir[strlen(pl->dir) - 1] == '/' ? "" : "/", name);
 	*path = pl->paths[pl->npaths++] = p;
 	return 0;
 }
@@ -313,7 +341,8 @@ static int run_raw(const options *opt)
 					  : t2p_dump_footprint(r, opt->out);
 	else
 		rc = st;
-	if (rc > 0 && rc != GT_END) {
+	/* Damage after some events is a warning (exit status 3), -q silences it. */
+	if (rc > 0 && rc != GT_END && (!events || !opt->quiet)) {
 		report_error(opt->trace, gt_raw_reader_error(r));
 		if (events)
 			report_loss(opt->trace, gt_raw_reader_error(r)->offset,
@@ -410,18 +439,19 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	if (!failed && st != GT_END) {
+	/* Damage after a complete part is a warning (exit status 3), -q
+	 * silences it; with nothing to convert it is the error. */
+	if (!failed && st != GT_END && (!useful || !opt.quiet))
 		report_error(opt.trace, gt_reader_error(r));
-		if (!useful) {
-			fprintf(stderr, "%s: %s: no complete part of the trace to convert\n", t2p_prog,
-				opt.trace);
-			failed = 1;
-		}
+	if (!failed && st != GT_END && !useful) {
+		fprintf(stderr, "%s: %s: no complete part of the trace to convert\n", t2p_prog,
+			opt.trace);
+		failed = 1;
 	}
 	for (int i = 0; !failed && i < nsinks; i++)
 		if (sinks[i]->end(sinks[i], st))
 			failed = 1;
-	if (!failed && st != GT_END)
+	if (!failed && st != GT_END && !opt.quiet)
 		report_loss(opt.trace, gt_reader_valid_offset(r), gt_reader_offset(r));
 	/* free() discards any output that end() did not commit. */
 	for (int i = 0; i < nsinks; i++)

@@ -2,6 +2,7 @@
  * output.c - see output.h.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +11,20 @@
 #include "output.h"
 
 const char *t2p_prog = "trace2pprof";
+int t2p_quiet;
+
+void t2p_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t2p_quiet)
+		return;
+	fprintf(stderr, "%s: ", t2p_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 static void forget_names(t2p_output *o)
 {
@@ -173,3 +188,38 @@ void t2p_output_abort(t2p_output *o)
 		unlink(o->tmp);
 	forget_names(o);
 }
+
+/* One directory of the path, made unless it exists as a directory. */
+static int make_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0777) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+		errno = ENOTDIR;
+	return errno == EEXIST ? 0 : -1;
+}
+
+int t2p_output_dir(const char *path)
+{
+	char *p = strdup(path);
+	int rc = p ? 0 : -1;
+
+	/* Each parent in turn, then the whole path ("a/b/" ends at "a/b"). */
+	for (char *s = p ? p + 1 : NULL; s && *s && !rc; s++) {
+		if (*s != '/' || s[-1] == '/')
+			continue;
+		*s = '\0';
+		rc = make_dir(p);
+		*s = '/';
+	}
+	if (!rc)
+		rc = make_dir(p);
+	if (rc)
+		fprintf(stderr, "%s: %s: cannot make the directory: %s\n", t2p_prog, path,
+			strerror(p ? errno : ENOMEM));
+	free(p);
+	return rc;
+}
+

@@ -33,6 +33,14 @@ int t2p_output_commit(t2p_output *o);
 /* Give up: close and remove the temporary file. */
 void t2p_output_abort(t2p_output *o);
 
+/* Make the directory path, and its parents where missing (mkdir -p), for
+ * outputs written into it.  Prints why on failure and returns -1. */
+int t2p_output_dir(const char *path);
+
 extern const char *t2p_prog;   /* program name for messages */
+extern int t2p_quiet;          /* -q: no warnings */
+
+/* A warning on standard error, "trace2pprof: " first, unless -q. */
+void t2p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
