@@ -4,6 +4,7 @@
  * bytes become a raw U+FFFD, not the text \ufffd that Go 1.24 wrote);
  * numbers follow floatEncoder.encode and strconv.AppendFloat(f, 'f', -1).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -104,15 +105,14 @@ static void micros_exact(outbuf *o, int64_t ns)
 	ob_write(o, digits, n);
 }
 
-/* The general case: the fewest significant digits that read back as the
- * same double (C's %.*e rounds correctly, so the first precision that
- * round-trips gives Go's digits), then laid out in %f style. */
-static void micros_shortest(outbuf *o, int64_t ns)
+/* The fewest significant digits that read back as x (C's %.*e rounds
+ * correctly, so the first precision that round-trips gives Go's digits):
+ * into digits (at most 17), their count, and *exp such that digits[0] is at
+ * 10^(*exp - 1).  x is finite and not 0. */
+static int shortest_digits(double x, char *digits, int *exp)
 {
-	double x = (double)ns / 1000.0;  /* Go: float64(t) / float64(time.Microsecond) */
-	char buf[40], digits[20];
-	int prec, exp, n = 0;
-	char *p;
+	char buf[40], *p;
+	int prec, n = 0;
 
 	for (prec = 0; prec < 17; prec++) {
 		snprintf(buf, sizeof buf, "%.*e", prec, x);
@@ -120,13 +120,21 @@ static void micros_shortest(outbuf *o, int64_t ns)
 			break;
 	}
 	snprintf(buf, sizeof buf, "%.*e", prec, x);
-	p = buf;
-	if (*p == '-')
-		ob_putc(o, *p++);
-	for (; *p != 'e'; p++)
+	for (p = buf + (*buf == '-'); *p != 'e'; p++)
 		if (*p != '.')
 			digits[n++] = *p;
-	exp = atoi(p + 1) + 1;  /* digits[0] is at 10^(exp-1) */
+	*exp = atoi(p + 1) + 1;
+	return n;
+}
+
+/* strconv's 'f' layout of shortest digits. */
+static void put_fixed(outbuf *o, double x)
+{
+	char digits[20];
+	int exp, n = shortest_digits(x, digits, &exp);
+
+	if (x < 0)
+		ob_putc(o, '-');
 	if (exp <= 0) {
 		ob_puts(o, "0.");
 		for (int i = 0; i < -exp; i++)
@@ -141,6 +149,41 @@ static void micros_shortest(outbuf *o, int64_t ns)
 		ob_putc(o, '.');
 		ob_write(o, digits + exp, (size_t)(n - exp));
 	}
+}
+
+/* The general case: Go's float64(t) / float64(time.Microsecond). */
+static void micros_shortest(outbuf *o, int64_t ns)
+{
+	put_fixed(o, (double)ns / 1000.0);
+}
+
+void jw_float(outbuf *o, double x)
+{
+	double a = x < 0 ? -x : x;
+	char digits[20];
+	int exp, n;
+
+	if (a == 0 || (a >= 1e-6 && a < 1e21)) {
+		if (a == 0)
+			ob_puts(o, signbit(x) ? "-0" : "0");
+		else
+			put_fixed(o, x);
+		return;
+	}
+	/* strconv's 'e' layout, then encoding/json's cleanup: e-07 -> e-7. */
+	n = shortest_digits(x, digits, &exp);
+	if (x < 0)
+		ob_putc(o, '-');
+	ob_putc(o, digits[0]);
+	if (n > 1) {
+		ob_putc(o, '.');
+		ob_write(o, digits + 1, (size_t)(n - 1));
+	}
+	exp--;
+	if (exp < 0)
+		ob_printf(o, "e-%d", -exp);
+	else
+		ob_printf(o, "e+%02d", exp);
 }
 
 void jw_micros(outbuf *o, int64_t ns)

@@ -19,4 +19,9 @@ void jw_string(outbuf *o, const char *p, size_t len);
  * "0.064", "-5", never an exponent at the magnitudes an int64 can give. */
 void jw_micros(outbuf *o, int64_t ns);
 
+/* A float64 as encoding/json writes it: the shortest digits that read
+ * back, laid out as strconv's 'f', or 'e' under 1e-6 and from 1e21 (with
+ * "e-07" made "e-7").  x is finite (JSON has no NaN or infinity). */
+void jw_float(outbuf *o, double x);
+
 #endif

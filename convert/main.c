@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "gotrace.h"
+#include "mutil.h"
 #include "output.h"
 #include "pprof.h"
 #include "rawdump.h"
@@ -31,6 +32,10 @@ static const char usage_text[] =
 	"  -json[=VIEW] write a timeline for Perfetto UI and chrome://tracing:\n"
 	"               VIEW proc (the default, as go tool trace shows it), thread,\n"
 	"               or goroutine (a track per goroutine with its states)\n"
+	"  -mmu[=FLAGS] write the MMU curve go tool trace plots, as its\n"
+	"               /mmu?mode=plot&flags=FLAGS answers: FLAGS joined by |,\n"
+	"               of stw, background, assist, sweep and perProc (default\n"
+	"               stw|background|assist, its page's)\n"
 	"  -d=parsed    print the ordered events exactly as go tool trace -d=parsed\n"
 	"  -d=wire      print the wire events as go tool trace -d=wire (alone)\n"
 	"  -d=footprint print bytes and counts by event type as go tool trace\n"
@@ -66,6 +71,8 @@ typedef struct options {
 	int parsed;
 	int raw;            /* 0, or RAW_WIRE or RAW_FOOTPRINT: -d=wire, -d=footprint */
 	int json;           /* 0, or 1 + a T2P_VIEW_ */
+	int mmu;            /* -mmu given */
+	unsigned mmu_flags; /* its MUTIL_ flags */
 	size_t genmem;      /* bytes a generation may take, 0 for the default */
 	int quiet;
 } options;
@@ -136,6 +143,32 @@ static void set_json(options *opt, const char *val)
 	usage_error("unknown -json view %s (want proc, thread or goroutine)", val);
 }
 
+static void set_mmu(options *opt, const char *val)
+{
+	static const struct {
+		const char *name;
+		unsigned flag;
+	} names[] = { { "stw", MUTIL_STW }, { "background", MUTIL_BACKGROUND },
+		      { "assist", MUTIL_ASSIST }, { "sweep", MUTIL_SWEEP },
+		      { "perProc", MUTIL_PER_PROC }, { "system", 0 } };
+	const char *p = val;
+
+	opt->mmu = 1;
+	opt->mmu_flags = val ? 0 : MUTIL_DEFAULT_FLAGS;
+	while (p && *p) {
+		size_t n = strcspn(p, "|"), k;
+
+		for (k = 0; k < sizeof names / sizeof *names; k++)
+			if (strlen(names[k].name) == n && !strncmp(p, names[k].name, n))
+				break;
+		if (k == sizeof names / sizeof *names)
+			usage_error("unknown -mmu flag %.*s (want stw, background, assist, sweep or "
+				    "perProc, joined by |)", (int)n, p);
+		opt->mmu_flags |= names[k].flag;
+		p += n + (p[n] == '|');
+	}
+}
+
 static void set_out(options *opt, const char *val)
 {
 	opt->out = val;
@@ -191,6 +224,7 @@ static const struct flag {
 	{ "d", VALUE, set_debug },
 	{ "genmem", VALUE, set_genmem },
 	{ "json", OPTIONAL_VALUE, set_json },
+	{ "mmu", OPTIONAL_VALUE, set_mmu },
 	{ "o", VALUE, set_out },
 	{ "pprof", VALUE, set_pprof },
 	{ "q", NO_VALUE, set_quiet },
@@ -240,10 +274,10 @@ static void parse_args(int argc, char **argv, options *opt)
 	} else {
 		usage_error("expected one trace file argument");
 	}
-	if (opt->raw && (opt->pprof || opt->parsed || opt->json))
+	if (opt->raw && (opt->pprof || opt->parsed || opt->json || opt->mmu))
 		usage_error("-d=wire and -d=footprint print alone: they read the wire, not the events");
-	if (!opt->pprof && !opt->parsed && !opt->json && !opt->raw)
-		usage_error("nothing to do: give -pprof=TYPE, -json or -d=parsed|wire|footprint");
+	if (!opt->pprof && !opt->parsed && !opt->json && !opt->raw && !opt->mmu)
+		usage_error("nothing to do: give -pprof=TYPE, -json, -mmu or -d=parsed|wire|footprint");
 }
 
 /* Where the outputs go: with one output, the -o file (NULL: standard
@@ -258,7 +292,7 @@ typedef struct plan {
 
 static int plan_outputs(const options *opt, plan *pl)
 {
-	int count = opt->parsed + !!opt->json;
+	int count = opt->parsed + !!opt->json + opt->mmu;
 	struct stat sb;
 
 	for (int t = 0; t < PP_NTYPES; t++)
@@ -383,6 +417,13 @@ static int make_sinks(const options *opt, plan *pl, t2p_sink **sinks)
 
 		if (output_path(pl, "trace.json", &path) ||
 		    !(sinks[n++] = t2p_json_sink(path, opt->json - 1)))
+			return -1;
+	}
+	if (opt->mmu) {
+		const char *path;
+
+		if (output_path(pl, "mmu.json", &path) ||
+		    !(sinks[n++] = t2p_mmu_sink(path, opt->mmu_flags)))
 			return -1;
 	}
 	return n;

@@ -33,4 +33,8 @@ t2p_sink *t2p_dump_sink(const char *path);
 enum { T2P_VIEW_PROC, T2P_VIEW_THREAD, T2P_VIEW_GOROUTINE };
 t2p_sink *t2p_json_sink(const char *path, int view);
 
+/* The MMU curve as go tool trace's /mmu?mode=plot&flags=... serves it;
+ * flags are mutil.h's MUTIL_ bits. */
+t2p_sink *t2p_mmu_sink(const char *path, unsigned flags);
+
 #endif
