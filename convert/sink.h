@@ -13,6 +13,7 @@
 #define T2P_SINK_H
 
 #include "gotrace.h"
+#include "tvgen.h"
 
 typedef struct t2p_sink t2p_sink;
 
@@ -29,8 +30,7 @@ t2p_sink *t2p_dump_sink(const char *path);
 
 /* Chrome/Perfetto trace-event JSON.  The proc and thread views are
  * cmd/trace's (/jsontrace, /jsontrace?view=thread); the goroutine view has
- * one track per goroutine with its states as slices. */
-enum { T2P_VIEW_PROC, T2P_VIEW_THREAD, T2P_VIEW_GOROUTINE };
+ * one track per goroutine with its states as slices (T2P_VIEW_*, tvgen.h). */
 t2p_sink *t2p_json_sink(const char *path, int view);
 
 /* The MMU curve as go tool trace's /mmu?mode=plot&flags=... serves it;

@@ -3,10 +3,13 @@
  * shapes are those of internal/trace/traceviewer/format.Event and friends;
  * each event goes on its own line, as json.Encoder puts them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonw.h"
+#include "output.h"
 #include "tvemit.h"
 
 struct tv_frame {
@@ -17,60 +20,17 @@ struct tv_frame {
 	uint8_t required;   /* a written event uses it */
 };
 
-static int buf_reserve(tv_buf *b, size_t need)
-{
-	size_t cap = b->cap ? b->cap : 32;
-	char *p;
-
-	if (need <= b->cap)
-		return 0;
-	while (cap < need)
-		cap *= 2;
-	if (!(p = realloc(b->p, cap)))
-		return -1;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-int tv_buf_add(tv_buf *b, const char *p, size_t len)
-{
-	if (len > SIZE_MAX - b->len || buf_reserve(b, b->len + len))
-		return -1;
-	if (len)
-		memcpy(b->p + b->len, p, len);
-	b->len += len;
-	return 0;
-}
-
-int tv_buf_set(tv_buf *b, const char *p, size_t len)
-{
-	b->len = 0;
-	return tv_buf_add(b, p, len);
-}
-
-void tv_buf_free(tv_buf *b)
-{
-	free(b->p);
-	*b = (tv_buf){ 0 };
-}
-
 /* Go's time.Duration arithmetic wraps. */
 static int64_t add_ns(int64_t a, int64_t b)
 {
 	return (int64_t)((uint64_t)a + (uint64_t)b);
 }
 
-/* Emitter.tsWithinRange for /jsontrace's default window. */
-static int in_window(int64_t ts)
-{
-	return ts >= 0;
-}
-
-void tv_init(tv_emitter *e, outbuf *o, const gt_symtab *sym)
+void tv_init(tv_emitter *e, outbuf *o, const char *where, const gt_symtab *sym)
 {
 	memset(e, 0, sizeof *e);
 	e->o = o;
+	e->where = where;
 	e->sym = sym;
 	u64map_init(&e->children, sizeof(uint32_t));
 	u64map_init(&e->by_stack, sizeof(uint32_t));
@@ -124,7 +84,9 @@ static uint32_t child(tv_emitter *e, uint32_t parent, const gt_frame *f)
 	return id;
 }
 
-uint32_t tv_stack(tv_emitter *e, uint32_t stack)
+/* The viewer id of a symbol table stack: its leaf in the frame tree, grown
+ * as traceviewer's Emitter.Stack grows it (ids in order of first use). */
+static uint32_t tv_stack(tv_emitter *e, uint32_t stack)
 {
 	const uint32_t *ids;
 	uint32_t *cached, leaf = 0;
@@ -172,18 +134,30 @@ static void require(tv_emitter *e, uint32_t id)
 	}
 }
 
-void tv_checkpoint(tv_emitter *e)
+static void tv_checkpoint(void *ctx)
 {
+	tv_emitter *e = ctx;
+
 	e->saved = e->c;
 	e->nrequired = 0;
+	e->offset = ob_flush(e->o) ? -1 : ftell(e->o->f);
 }
 
 /* Frames made since stay in the tree: only stack ids would tell. */
-void tv_rollback(tv_emitter *e)
+static int tv_rollback(void *ctx)
 {
+	tv_emitter *e = ctx;
+
+	if (e->offset < 0 || ob_flush(e->o) || ftruncate(fileno(e->o->f), e->offset) ||
+	    fseek(e->o->f, e->offset, SEEK_SET)) {
+		fprintf(stderr, "%s: %s: cannot take back the events after the last complete"
+			" generation (go tool trace leaves them out)\n", t2p_prog, e->where);
+		return -1;
+	}
 	e->c = e->saved;
 	while (e->nrequired)
 		e->frames[e->required[--e->nrequired] - 1].required = 0;
+	return 0;
 }
 
 static void write_frame(tv_emitter *e, uint32_t id, tv_buf *name)
@@ -303,8 +277,11 @@ static void pid_tid(outbuf *o, uint64_t pid, uint64_t tid, uint64_t id)
 		key_u64(o, ",\"id\":", id);
 }
 
-static void stacks(tv_emitter *e, uint32_t sf, uint32_t esf)
+/* The stacks' frames are kept for "stackFrames". */
+static void stacks(tv_emitter *e, uint32_t stack, uint32_t end_stack)
 {
+	uint32_t sf = tv_stack(e, stack), esf = tv_stack(e, end_stack);
+
 	if (sf) {
 		key_u64(e->o, ",\"sf\":", sf);
 		require(e, sf);
@@ -328,10 +305,10 @@ static void close_event(tv_emitter *e, const tv_event *ev)
 	ob_putc(e->o, '}');
 }
 
-void tv_slice(tv_emitter *e, const tv_event *ev)
+static void tv_slice(void *ctx, const tv_event *ev)
 {
-	if (!in_window(ev->ts) && !in_window(add_ns(ev->ts, ev->dur)))
-		return;
+	tv_emitter *e = ctx;
+
 	open_event(e, ev->name, ev->name_len, "X", NULL, ev->ts);
 	if (ev->dur) {
 		ob_puts(e->o, ",\"dur\":");
@@ -343,10 +320,10 @@ void tv_slice(tv_emitter *e, const tv_event *ev)
 	close_event(e, ev);
 }
 
-void tv_instant(tv_emitter *e, const tv_event *ev)
+static void tv_instant(void *ctx, const tv_event *ev)
 {
-	if (!in_window(ev->ts))
-		return;
+	tv_emitter *e = ctx;
+
 	open_event(e, ev->name, ev->name_len, "I", "t", ev->ts);
 	pid_tid(e->o, TV_PROCS, ev->tid, 0);
 	stacks(e, ev->sf, 0);
@@ -354,45 +331,27 @@ void tv_instant(tv_emitter *e, const tv_event *ev)
 	close_event(e, ev);
 }
 
-void tv_arrow(tv_emitter *e, uint64_t pid, const char *name, size_t name_len, int64_t from_ts,
-	      uint64_t from_tid, uint32_t from_sf, int64_t to_ts, uint64_t to_tid)
+static void tv_arrow(void *ctx, const tv_flow *f)
 {
-	if (!in_window(from_ts) || !in_window(to_ts))
-		return;
+	tv_emitter *e = ctx;
+
 	e->c.arrow_seq++;
-	open_event(e, name, name_len, "s", NULL, from_ts);
-	pid_tid(e->o, pid, from_tid, e->c.arrow_seq);
-	stacks(e, from_sf, 0);
+	open_event(e, f->name, f->name_len, "s", NULL, f->from_ts);
+	pid_tid(e->o, f->pid, f->from_tid, e->c.arrow_seq);
+	stacks(e, f->stack, 0);
 	ob_putc(e->o, '}');
-	open_event(e, name, name_len, "t", NULL, to_ts);
-	pid_tid(e->o, pid, to_tid, e->c.arrow_seq);
+	open_event(e, f->name, f->name_len, "t", NULL, f->to_ts);
+	pid_tid(e->o, f->pid, f->to_tid, e->c.arrow_seq);
 	ob_putc(e->o, '}');
-}
-
-/* traceviewer.pickTaskColor: the catapult colour names of colorForTask. */
-const char *tv_task_color(uint64_t id)
-{
-	static const char *const colors[23] = {
-		"thread_state_uninterruptible", "thread_state_iowait", "thread_state_running",
-		"thread_state_runnable", "thread_state_unknown", "light_memory_dump",
-		"background_memory_dump", "detailed_memory_dump", "good", "bad", "terrible",
-		"olive", "rail_response", "rail_animation", "rail_idle", "rail_load",
-		"heap_dump_child_node_arrow", "cq_build_running", "cq_build_passed",
-		"cq_build_failed", "cq_build_abandoned", "cq_build_attempt_runnig",
-		"cq_build_attempt_passed",
-	};
-
-	return colors[id % 23];
 }
 
 /* Region slices of task views: a "b"/"e" pair, coloured like their task. */
-void tv_async_slice(tv_emitter *e, const tv_event *ev)
+static void tv_async_slice(void *ctx, const tv_event *ev)
 {
+	tv_emitter *e = ctx;
 	int64_t end = add_ns(ev->ts, ev->dur);
 	tv_event last = *ev;
 
-	if (!in_window(ev->ts) && !in_window(end))
-		return;
 	e->c.async_seq++;
 	last.cname = ev->task_color ? tv_task_color(ev->task_color) : NULL;
 	open_event(e, ev->name, ev->name_len, "b", ev->scope, ev->ts);
@@ -408,71 +367,46 @@ void tv_async_slice(tv_emitter *e, const tv_event *ev)
 
 /* Counters. */
 
-static void open_counter(tv_emitter *e, const char *name, int64_t ts)
+/* A counter's event up to its first argument, its name and lane written
+ * whole: counters are a third of the events. */
+#define COUNTER_HEAD(name) "{\"name\":\"" name "\",\"ph\":\"C\",\"ts\":"
+#define COUNTER_LANE ",\"pid\":1,\"tid\":0,\"args\":{"
+_Static_assert(TV_STATS == 1, "COUNTER_LANE names the STATS section, pid 1");
+
+static void open_counter(tv_emitter *e, const char *head, size_t len, int64_t ts)
 {
-	open_event(e, name, strlen(name), "C", NULL, ts);
-	pid_tid(e->o, TV_STATS, 0, 0);
-	ob_puts(e->o, ",\"args\":{");
+	if (e->c.written++)
+		ob_puts(e->o, ",\n");
+	ob_write(e->o, head, len);
+	jw_micros(e->o, ts);
+	ob_puts(e->o, COUNTER_LANE);
 }
 
-void tv_goroutine_transition(tv_emitter *e, int64_t ts, tv_gstate from, tv_gstate to)
+static void tv_counters(void *ctx, tv_counter which, int64_t ts, const int64_t *v)
 {
-	e->c.gstates[from]--;
-	e->c.gstates[to]++;
-	if (!memcmp(e->c.gstates, e->c.prev_gstates, sizeof e->c.gstates))
-		return;
-	if (in_window(ts)) {
-		open_counter(e, "Goroutines", ts);
-		key_u64(e->o, "\"Running\":", (uint64_t)e->c.gstates[TV_G_RUNNING]);
-		key_u64(e->o, ",\"Runnable\":", (uint64_t)e->c.gstates[TV_G_RUNNABLE]);
-		key_u64(e->o, ",\"GCWaiting\":", (uint64_t)e->c.gstates[TV_G_WAITING_GC]);
-		ob_puts(e->o, "}}");
-	}
-	memcpy(e->c.prev_gstates, e->c.gstates, sizeof e->c.gstates);
-}
+	tv_emitter *e = ctx;
 
-/* IncThreadStateCount(ThreadStateRunning): InSyscall is never counted in
- * Go 1.22+ traces, so it stays 0. */
-void tv_threads_running(tv_emitter *e, int64_t ts, int delta)
-{
-	e->c.threads_running += delta;
-	if (e->c.threads_running == e->c.prev_threads_running)
-		return;
-	if (in_window(ts)) {
-		open_counter(e, "Threads", ts);
+	switch (which) {
+	case TV_COUNTER_GOROUTINES:
+		open_counter(e, COUNTER_HEAD("Goroutines"), sizeof COUNTER_HEAD("Goroutines") - 1, ts);
+		key_u64(e->o, "\"Running\":", (uint64_t)v[0]);
+		key_u64(e->o, ",\"Runnable\":", (uint64_t)v[1]);
+		key_u64(e->o, ",\"GCWaiting\":", (uint64_t)v[2]);
+		break;
+	case TV_COUNTER_THREADS:
+		open_counter(e, COUNTER_HEAD("Threads"), sizeof COUNTER_HEAD("Threads") - 1, ts);
 		ob_puts(e->o, "\"Running\":");
-		ob_i64(e->o, e->c.threads_running);
-		ob_puts(e->o, ",\"InSyscall\":0}}");
+		ob_i64(e->o, v[0]);
+		ob_puts(e->o, ",\"InSyscall\":");
+		ob_i64(e->o, v[1]);
+		break;
+	case TV_COUNTER_HEAP:
+		open_counter(e, COUNTER_HEAD("Heap"), sizeof COUNTER_HEAD("Heap") - 1, ts);
+		key_u64(e->o, "\"Allocated\":", (uint64_t)v[0]);
+		key_u64(e->o, ",\"NextGC\":", (uint64_t)v[1]);
+		break;
 	}
-	e->c.prev_threads_running = e->c.threads_running;
-}
-
-/* NextGC is shown as the distance to the goal. */
-static void heap_counters(tv_emitter *e, int64_t ts)
-{
-	if (e->c.heap_alloc == e->c.prev_heap_alloc && e->c.next_gc == e->c.prev_next_gc)
-		return;
-	if (in_window(ts)) {
-		open_counter(e, "Heap", ts);
-		key_u64(e->o, "\"Allocated\":", e->c.heap_alloc);
-		key_u64(e->o, ",\"NextGC\":", e->c.next_gc > e->c.heap_alloc ? e->c.next_gc - e->c.heap_alloc : 0);
-		ob_puts(e->o, "}}");
-	}
-	e->c.prev_heap_alloc = e->c.heap_alloc;
-	e->c.prev_next_gc = e->c.next_gc;
-}
-
-void tv_heap_alloc(tv_emitter *e, int64_t ts, uint64_t v)
-{
-	e->c.heap_alloc = v;
-	heap_counters(e, ts);
-}
-
-/* Goals above 1 PiB are a runtime artefact (go.dev/issue/63864): Go shows 0. */
-void tv_heap_goal(tv_emitter *e, int64_t ts, uint64_t v)
-{
-	e->c.next_gc = v > (1ull << 50) ? 0 : v;
-	heap_counters(e, ts);
+	ob_puts(e->o, "}}");
 }
 
 /* Metadata. */
@@ -501,13 +435,25 @@ static void meta_pair(tv_emitter *e, const char *kind, uint64_t pid, uint64_t ti
 	ob_puts(e->o, "}}");
 }
 
-void tv_process_meta(tv_emitter *e, uint64_t pid, const char *name, int sort)
+static void tv_process_meta(void *ctx, uint64_t pid, const char *name, int sort)
 {
-	meta_pair(e, "process", pid, 0, name, strlen(name), sort);
+	meta_pair(ctx, "process", pid, 0, name, strlen(name), sort);
 }
 
-void tv_thread_meta(tv_emitter *e, uint64_t pid, uint64_t tid, const char *name, size_t len,
-		    int64_t sort)
+static void tv_thread_meta(void *ctx, uint64_t pid, uint64_t tid, const char *name, size_t len,
+			   int64_t sort)
 {
-	meta_pair(e, "thread", pid, tid, name, len, sort);
+	meta_pair(ctx, "thread", pid, tid, name, len, sort);
 }
+
+const tv_backend tv_json_backend = {
+	.slice = tv_slice,
+	.instant = tv_instant,
+	.async_slice = tv_async_slice,
+	.flow = tv_arrow,
+	.counter = tv_counters,
+	.process_meta = tv_process_meta,
+	.thread_meta = tv_thread_meta,
+	.checkpoint = tv_checkpoint,
+	.rollback = tv_rollback,
+};

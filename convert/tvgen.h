@@ -1,0 +1,144 @@
+/*
+ * tvgen.h - the trace viewer's generators: the views of a trace as lanes of
+ * slices, instants, flows and counters, made over the event stream as it
+ * comes and handed to a back end the moment each viewer event is made.
+ *
+ * The proc and thread views are cmd/trace's /jsontrace and
+ * /jsontrace?view=thread (Go 1.27: cmd/trace/{jsontrace,gen,gstate,procgen,
+ * threadgen}.go); the goroutine view is ours: a lane per goroutine, its
+ * states as back-to-back slices, with cmd/trace's flows, GC ranges,
+ * counters, and the user tasks and regions of its task views.  Two back
+ * ends draw them: tvemit.c writes Chrome trace-event JSON (json.c), and
+ * perfetto.c Perfetto's protobuf, from a proc and a goroutine generator
+ * fed the same events.
+ *
+ * What a generator keeps is what cmd/trace's generators keep: a state per
+ * live goroutine, the open ranges, the open tasks.  Every Sync is a
+ * checkpoint: a damaged trace is shown up to its last one, as cmd/trace
+ * shows it, the generator and its back end taking back what came after.
+ *
+ * Times handed to the back end are nanoseconds from the trace start (the
+ * first event), and events that end before it are left out, as
+ * /jsontrace's default window leaves them out; stacks are symbol table
+ * stack ids (GT_NO_STACK for none).
+ */
+#ifndef T2P_TVGEN_H
+#define T2P_TVGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gotrace.h"
+
+/* Views. */
+enum { T2P_VIEW_PROC, T2P_VIEW_THREAD, T2P_VIEW_GOROUTINE };
+
+/* Sections (pids) and the special lanes of the first (traceviewer.GCP &c). */
+enum { TV_PROCS = 0, TV_STATS = 1, TV_TASKS = 2 };
+#define TV_TIMERS_LANE 1000001u
+#define TV_NETWORK_LANE 1000002u
+#define TV_SYSCALLS_LANE 1000003u
+#define TV_GC_LANE 1000004u
+
+/* Goroutine states as the Goroutines counter counts them (traceviewer.GState). */
+typedef enum tv_gstate { TV_G_DEAD, TV_G_RUNNABLE, TV_G_RUNNING, TV_G_WAITING, TV_G_WAITING_GC,
+			 TV_G_NSTATES } tv_gstate;
+
+/* A growable byte string owned by whoever holds it; kept allocated when
+ * emptied, so reused strings cost no allocation. */
+typedef struct tv_buf {
+	char *p;
+	size_t len, cap;
+} tv_buf;
+
+int tv_buf_set(tv_buf *b, const char *p, size_t len);   /* 0, or -1 if out of memory */
+int tv_buf_add(tv_buf *b, const char *p, size_t len);
+void tv_buf_free(tv_buf *b);
+
+/* The "args" of an event, one of the shapes cmd/trace uses. */
+typedef enum tv_args_kind {
+	TV_ARGS_NONE,
+	TV_ARGS_BLOCKED,   /* {"blocked":s}: format.BlockedArg */
+	TV_ARGS_SCHED,     /* {"thread":a,"proc":b}, each omitted when 0: format.SchedCtxArg */
+	TV_ARGS_TASK,      /* {"id":a,"start_g":b,"end_g":c}, b and c omitempty */
+	TV_ARGS_REGION,    /* {"taskid":a} */
+	TV_ARGS_PLACE,     /* {"thread":a,"proc":b}, as int64, -1 for none (ours) */
+} tv_args_kind;
+
+typedef struct tv_args {
+	tv_args_kind kind;
+	uint64_t a, b, c;
+	const char *s;
+} tv_args;
+
+typedef struct tv_event {
+	const char *name;
+	size_t name_len;
+	int64_t ts, dur;       /* ns from the trace start */
+	uint64_t pid, tid;
+	uint32_t sf, esf;      /* symbol table stacks of the start and the end */
+	tv_args args;
+	const char *cat;       /* NULL: none */
+	const char *cname;     /* NULL: none */
+	const char *scope;     /* "s" of async slices: the task id in hex */
+	uint64_t task_color;   /* async slices: colour of this task id, 0 for none */
+} tv_event;
+
+/* A flow arrow (cmd/trace's Emitter.Arrow), from one lane to another. */
+typedef struct tv_flow {
+	uint64_t pid;
+	const char *name;
+	size_t name_len;
+	int64_t from_ts, to_ts;
+	uint64_t from_tid, to_tid;
+	uint32_t stack;        /* where it comes from */
+} tv_flow;
+
+/* The counters of the STATS section, with their values in this order. */
+typedef enum tv_counter {
+	TV_COUNTER_GOROUTINES,  /* Running, Runnable, GCWaiting */
+	TV_COUNTER_THREADS,     /* Running, InSyscall */
+	TV_COUNTER_HEAP,        /* Allocated, NextGC (the distance to the goal) */
+} tv_counter;
+
+/* A back end: every call gets the ctx it was registered with.  The
+ * generator calls checkpoint at each Sync, and on a damaged trace rollback,
+ * to take back what was drawn after the last one (0, or -1 after saying
+ * why); meta names the sections and lanes at the end. */
+typedef struct tv_backend {
+	void (*slice)(void *ctx, const tv_event *ev);
+	void (*instant)(void *ctx, const tv_event *ev);
+	void (*async_slice)(void *ctx, const tv_event *ev);   /* regions: "b" and "e" */
+	void (*flow)(void *ctx, const tv_flow *f);
+	void (*counter)(void *ctx, tv_counter which, int64_t ts, const int64_t *values);
+	void (*process_meta)(void *ctx, uint64_t pid, const char *name, int sort);
+	void (*thread_meta)(void *ctx, uint64_t pid, uint64_t tid, const char *name, size_t len,
+			    int64_t sort);
+	void (*checkpoint)(void *ctx);
+	int (*rollback)(void *ctx);
+} tv_backend;
+
+typedef struct tv_gen tv_gen;
+
+/* NULL if out of memory. */
+tv_gen *tv_gen_new(int view, const gt_symtab *sym, const tv_backend *be, void *ctx);
+void tv_gen_free(tv_gen *g);
+/* Each event in order; 0, or -1 if out of memory. */
+int tv_gen_event(tv_gen *g, const gt_event *ev);
+/* The end of the stream: what is open ends at the last event, lanes get
+ * their names.  For a damaged trace (status other than GT_END), what came
+ * after the last Sync is taken back first.  0, or -1 after saying why. */
+int tv_gen_finish(tv_gen *g, gt_status status);
+/* Goroutine events on which cmd/trace would panic; their slices are left out. */
+uint64_t tv_gen_broken(const tv_gen *g);
+
+/* The colour of task id's slices (traceviewer.pickTaskColor). */
+const char *tv_task_color(uint64_t id);
+
+/* cmd/trace's name of a live goroutine ("G12 main.worker (label)"), valid
+ * until the next call into the generator; and the symbol table string id
+ * of its start function (gsum's name), 0 if not known yet.  -1 if the
+ * goroutine is not live. */
+int tv_gen_goroutine(tv_gen *g, int64_t id, const char **name, size_t *len, uint32_t *func);
+
+#endif
