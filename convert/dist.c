@@ -1,0 +1,135 @@
+/*
+ * dist.c - distributions of durations (dist.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "dist.h"
+#include "gomath.h"
+
+/* math.Log(math.Pow(10, 1.0/5)) as Go computes it (traceviewer logDiv). */
+static const double log_div = 0x1.d791c5f888824p-2;
+
+/* The fine bucket of v >= 0: v itself below 32, else 32 buckets a power of
+ * two. */
+static unsigned fine_index(uint64_t v)
+{
+	int e;
+
+	if (v < 32)
+		return (unsigned)v;
+	e = 63 - __builtin_clzll(v);
+	return (unsigned)(e - 4) * 32 + (unsigned)((v >> (e - 5)) & 31);
+}
+
+/* The greatest value of fine bucket i. */
+static uint64_t fine_upper(unsigned i)
+{
+	unsigned e = i / 32 + 4, sub = i % 32;
+
+	if (i < 32)
+		return i;
+	return ((uint64_t)(32 + sub + 1) << (e - 5)) - 1;
+}
+
+void dist_add(dist *d, int64_t ns)
+{
+	int bucket = 0;
+	unsigned fi;
+	uint32_t **row;
+
+	d->count++;
+	d->total = (int64_t)((uint64_t)d->total + (uint64_t)ns);
+	if (d->count == 1 || ns > d->max)
+		d->max = ns;
+	/* TimeHistogram.Add, with its quirk kept: MinBucket moves down only
+	 * while MaxBucket is 0 or below it. */
+	if (ns > 0)
+		bucket = (int)(go_log((double)ns) / log_div);
+	d->hist[bucket]++;
+	if (bucket < d->min_bucket || d->max_bucket == 0)
+		d->min_bucket = bucket;
+	if (bucket > d->max_bucket)
+		d->max_bucket = bucket;
+	fi = fine_index(ns > 0 ? (uint64_t)ns : 0);
+	row = &d->rows[fi / 32];
+	if (!*row && !(*row = calloc(32, sizeof **row))) {
+		d->oom = 1;
+		return;
+	}
+	(*row)[fi % 32]++;
+}
+
+int64_t dist_quantile(const dist *d, double q)
+{
+	uint64_t rank, seen = 0;
+
+	if (!d->count)
+		return 0;
+	rank = (uint64_t)ceil(q * (double)d->count);
+	if (rank < 1)
+		rank = 1;
+	for (unsigned r = 0; r < DIST_ROWS; r++) {
+		if (!d->rows[r])
+			continue;
+		for (unsigned i = 0; i < 32; i++) {
+			seen += d->rows[r][i];
+			if (seen >= rank) {
+				uint64_t up = fine_upper(r * 32 + i);
+
+				return up < (uint64_t)d->max ? (int64_t)up : d->max;
+			}
+		}
+	}
+	return d->max;
+}
+
+int64_t dist_bucket_min(int i)
+{
+	return (int64_t)go_exp((double)i * log_div);
+}
+
+void dist_merge(dist *dst, const dist *src)
+{
+	if (!src->count)
+		return;
+	if (!dst->count || src->max > dst->max)
+		dst->max = src->max;
+	dst->count += src->count;
+	dst->total = (int64_t)((uint64_t)dst->total + (uint64_t)src->total);
+	for (int i = 0; i < DIST_HIST_BUCKETS; i++)
+		dst->hist[i] += src->hist[i];
+	for (int r = 0; r < DIST_ROWS; r++) {
+		if (!src->rows[r])
+			continue;
+		if (!dst->rows[r] && !(dst->rows[r] = calloc(32, sizeof **dst->rows))) {
+			dst->oom = 1;
+			continue;
+		}
+		for (int i = 0; i < 32; i++)
+			dst->rows[r][i] += src->rows[r][i];
+	}
+	dst->min_bucket = DIST_HIST_BUCKETS;
+	dst->max_bucket = 0;
+	for (int i = 0; i < DIST_HIST_BUCKETS; i++)
+		if (dst->hist[i]) {
+			if (i < dst->min_bucket)
+				dst->min_bucket = i;
+			dst->max_bucket = i;
+		}
+}
+
+void dist_free(dist *d)
+{
+	for (int r = 0; r < DIST_ROWS; r++)
+		free(d->rows[r]);
+}
+
+size_t dist_bytes(const dist *d)
+{
+	size_t n = 0;
+
+	for (int r = 0; r < DIST_ROWS; r++)
+		n += d->rows[r] ? 32 * sizeof **d->rows : 0;
+	return n;
+}
