@@ -12,6 +12,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include <zlib.h>
 
+#include "assertion.h"
 #include "gotrace.h"
 #include "mutil.h"
 #include "output.h"
@@ -36,6 +37,12 @@ static const char usage_text[] =
 	"               /mmu?mode=plot&flags=FLAGS answers: FLAGS joined by |,\n"
 	"               of stw, background, assist, sweep and perProc (default\n"
 	"               stw|background|assist, its page's)\n"
+	"  -report[=json] write a report of the trace's shape: scheduler latency,\n"
+	"               blocking, syscalls, GC and MMU, go tool trace's goroutine,\n"
+	"               task and region tables; as text, or JSON for machines\n"
+	"  -assert=EXPR check the report, for CI (repeatable): sched.p99<1ms,\n"
+	"               stw.max<1ms, block:sync.total<100ms, region:T.p99<50ms,\n"
+	"               mmu:10ms>0.5 (docs/report.md); a failure exits 4\n"
 	"  -d=parsed    print the ordered events exactly as go tool trace -d=parsed\n"
 	"  -d=wire      print the wire events as go tool trace -d=wire (alone)\n"
 	"  -d=footprint print bytes and counts by event type as go tool trace\n"
@@ -59,7 +66,8 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 done; 1 the trace could not be read (nothing written);\n"
 	"2 bad usage; 3 the trace is damaged: outputs were written from the part\n"
-	"before the damage, and a warning says how much was lost.\n";
+	"before the damage, and a warning says how much was lost; 4 an -assert\n"
+	"failed (the outputs were written).\n";
 
 enum { RAW_WIRE = 1, RAW_FOOTPRINT };
 
@@ -72,6 +80,9 @@ typedef struct options {
 	int raw;            /* 0, or RAW_WIRE or RAW_FOOTPRINT: -d=wire, -d=footprint */
 	int json;           /* 0, or 1 + a T2P_VIEW_ */
 	int mmu;            /* -mmu given */
+	int report;         /* 0, or 1 + the form: 0 text, 1 JSON */
+	assertion *as;      /* -assert, in order */
+	size_t nas;
 	unsigned mmu_flags; /* its MUTIL_ flags */
 	size_t genmem;      /* bytes a generation may take, 0 for the default */
 	int quiet;
@@ -169,6 +180,29 @@ static void set_mmu(options *opt, const char *val)
 	}
 }
 
+static void set_report(options *opt, const char *val)
+{
+	if (!val || !strcmp(val, "text"))
+		opt->report = 1;
+	else if (!strcmp(val, "json"))
+		opt->report = 2;
+	else
+		usage_error("unknown -report form %s (want text or json)", val);
+}
+
+static void set_assert(options *opt, const char *val)
+{
+	assertion *as = realloc(opt->as, (opt->nas + 1) * sizeof *as);
+	char err[512];
+
+	if (!as)
+		usage_error("out of memory");
+	opt->as = as;
+	if (assertion_parse(val, &as[opt->nas], err, sizeof err))
+		usage_error("%s", err);
+	opt->nas++;
+}
+
 static void set_out(options *opt, const char *val)
 {
 	opt->out = val;
@@ -221,12 +255,14 @@ static const struct flag {
 	enum { VALUE, OPTIONAL_VALUE, NO_VALUE } arg;
 	void (*set)(options *opt, const char *val);
 } flags[] = {
+	{ "assert", VALUE, set_assert },
 	{ "d", VALUE, set_debug },
 	{ "genmem", VALUE, set_genmem },
 	{ "json", OPTIONAL_VALUE, set_json },
 	{ "mmu", OPTIONAL_VALUE, set_mmu },
 	{ "o", VALUE, set_out },
 	{ "pprof", VALUE, set_pprof },
+	{ "report", OPTIONAL_VALUE, set_report },
 	{ "q", NO_VALUE, set_quiet },
 	{ "version", NO_VALUE, set_version },
 };
@@ -274,10 +310,12 @@ static void parse_args(int argc, char **argv, options *opt)
 	} else {
 		usage_error("expected one trace file argument");
 	}
-	if (opt->raw && (opt->pprof || opt->parsed || opt->json || opt->mmu))
+	if (opt->raw && (opt->pprof || opt->parsed || opt->json || opt->mmu || opt->report || opt->nas))
 		usage_error("-d=wire and -d=footprint print alone: they read the wire, not the events");
-	if (!opt->pprof && !opt->parsed && !opt->json && !opt->raw && !opt->mmu)
-		usage_error("nothing to do: give -pprof=TYPE, -json, -mmu or -d=parsed|wire|footprint");
+	if (!opt->pprof && !opt->parsed && !opt->json && !opt->raw && !opt->mmu && !opt->report &&
+	    !opt->nas)
+		usage_error("nothing to do: give -pprof=TYPE, -json, -mmu, -report, -assert or "
+			    "-d=parsed|wire|footprint");
 }
 
 /* Where the outputs go: with one output, the -o file (NULL: standard
@@ -292,11 +330,13 @@ typedef struct plan {
 
 static int plan_outputs(const options *opt, plan *pl)
 {
-	int count = opt->parsed + !!opt->json + opt->mmu;
+	int count = opt->parsed + !!opt->json + opt->mmu + !!opt->report;
 	struct stat sb;
 
 	for (int t = 0; t < PP_NTYPES; t++)
 		count += (opt->pprof >> t) & 1;
+	if (count == 0)
+		return 0;  /* -assert alone writes nothing */
 	if (count == 1 && !(opt->out && *opt->out && (opt->out[strlen(opt->out) - 1] == '/' ||
 					 (stat(opt->out, &sb) == 0 && S_ISDIR(sb.st_mode))))) {
 		pl->file = opt->out;
@@ -390,7 +430,7 @@ static int run_raw(const options *opt)
 
 /* The sinks the options ask for, into sinks[]; their count, or -1 if out of
  * memory. */
-static int make_sinks(const options *opt, plan *pl, t2p_sink **sinks)
+static int make_sinks(const options *opt, plan *pl, t2p_sink **sinks, int *assert_failed)
 {
 	int n = 0;
 
@@ -426,6 +466,15 @@ static int make_sinks(const options *opt, plan *pl, t2p_sink **sinks)
 		    !(sinks[n++] = t2p_mmu_sink(path, opt->mmu_flags)))
 			return -1;
 	}
+	if (opt->report || opt->nas) {
+		const char *path = NULL;
+
+		if ((opt->report && output_path(pl, opt->report == 2 ? "report.json" : "report.txt",
+						&path)) ||
+		    !(sinks[n++] = t2p_report_sink(path, opt->trace, opt->report - 1, opt->as, opt->nas,
+						   assert_failed)))
+			return -1;
+	}
 	return n;
 }
 
@@ -434,7 +483,7 @@ int main(int argc, char **argv)
 	options opt = { 0 };
 	plan pl = { 0 };
 	t2p_sink *sinks[8];
-	int nsinks, failed = 0, useful = 0;
+	int nsinks, failed = 0, useful = 0, assert_failed = 0;
 	uint64_t events = 0;
 	gt_reader *r = NULL;
 	gt_status st;
@@ -445,7 +494,7 @@ int main(int argc, char **argv)
 		return run_raw(&opt);
 	if (plan_outputs(&opt, &pl))
 		return 1;
-	nsinks = make_sinks(&opt, &pl, sinks);
+	nsinks = make_sinks(&opt, &pl, sinks, &assert_failed);
 	if (nsinks < 0 || !(r = gt_reader_new())) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return 1;
@@ -500,7 +549,12 @@ int main(int argc, char **argv)
 	for (int i = 0; i < pl.npaths; i++)
 		free(pl.paths[i]);
 	gt_reader_free(r);
+	for (size_t i = 0; i < opt.nas; i++)
+		assertion_free(&opt.as[i]);
+	free(opt.as);
 	if (failed)
 		return 1;
+	if (assert_failed)
+		return 4;
 	return st == GT_END ? 0 : 3;
 }

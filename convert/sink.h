@@ -12,6 +12,8 @@
 #ifndef T2P_SINK_H
 #define T2P_SINK_H
 
+#include <stddef.h>
+
 #include "gotrace.h"
 #include "tvgen.h"
 
@@ -36,5 +38,12 @@ t2p_sink *t2p_json_sink(const char *path, int view);
 /* The MMU curve as go tool trace's /mmu?mode=plot&flags=... serves it;
  * flags are mutil.h's MUTIL_ bits. */
 t2p_sink *t2p_mmu_sink(const char *path, unsigned flags);
+
+/* The report (report.h): form 0 text, 1 JSON, -1 none (for assertions
+ * alone); the assertions (assertion.h) are checked at the end, and *failed set
+ * if one fails. */
+struct assertion;
+t2p_sink *t2p_report_sink(const char *path, const char *trace, int form, struct assertion *as,
+			  size_t nas, int *failed);
 
 #endif

@@ -24,3 +24,29 @@ endforeach()
 add_executable(test_gomath unit/test_gomath.c)
 target_link_libraries(test_gomath PRIVATE t2pconvert)
 add_test(NAME unit/gomath COMMAND test_gomath ${CMAKE_CURRENT_SOURCE_DIR}/unit/gomath-values.txt)
+
+# cmd/trace's goroutine, task and region tables: trace2pprof -report=json,
+# reduced by tables.jq, against the pages' normalized text.  Needs jq
+# (skipped without it).
+find_program(JQ jq)
+file(GLOB table_goldens RELATIVE ${CMAKE_CURRENT_SOURCE_DIR}/golden
+     ${CMAKE_CURRENT_SOURCE_DIR}/golden/*/go1.*.tables.txt)
+foreach(golden ${table_goldens})
+  if(NOT golden MATCHES "^(.+)/(go1\\.[0-9]+)\\.tables\\.txt$")
+    continue()
+  endif()
+  add_test(NAME sample/${CMAKE_MATCH_1}/${CMAKE_MATCH_2}/report-tables
+    COMMAND bash -c "[ -n \"$3\" ] && [ \"$3\" != JQ-NOTFOUND ] || { echo 'no jq: skipped'; exit 77; }
+                     set -o pipefail; \"$0\" -report=json \"$1\" | \"$3\" -r -f \"$4\" | LC_ALL=C sort |
+                     diff -u \"$2\" -"
+      $<TARGET_FILE:trace2pprof> ${PROJECT_SOURCE_DIR}/samples/${CMAKE_MATCH_1}/${CMAKE_MATCH_2}.trace
+      ${CMAKE_CURRENT_SOURCE_DIR}/golden/${golden} "${JQ}"
+      ${CMAKE_CURRENT_SOURCE_DIR}/report/tables.jq)
+  set_tests_properties(sample/${CMAKE_MATCH_1}/${CMAKE_MATCH_2}/report-tables PROPERTIES
+    SKIP_RETURN_CODE 77)
+endforeach()
+
+# -assert in each form: passing, failing (exit 4, after the other outputs),
+# malformed (a usage error naming the problem).
+add_test(NAME report/assert COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/report/assert-check
+         $<TARGET_FILE:trace2pprof> ${PROJECT_SOURCE_DIR}/samples)

@@ -1,6 +1,7 @@
 /*
  * fuzz_reader.c - libFuzzer harness: every input goes through the reader and
- * all the sinks (profiles, the three JSON views, the event dump), as the CLI
+ * all the sinks (profiles, the three JSON views, the event dump, the report
+ * as text and JSON with assertions, the MMU curves), as the CLI
  * would run them; inputs of odd length are read ahead (on a second thread).
  * Then through the raw reader, for -d=wire and -d=footprint.
  * Outputs go to standard output, which is /dev/null here;
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "assertion.h"
 #include "gotrace.h"
+#include "mutil.h"
 #include "pprof.h"
 #include "rawdump.h"
 #include "sink.h"
@@ -19,12 +22,25 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* An assertion of each kind, checked against every report. */
+static const char *const assertion_exprs[] = { "sched.p99<1ms", "stw.max<=1ms", "mmu:10ms>0.5",
+					       "region:a.b.p999>=1ns", "task:t.count>1",
+					       "wait:chan receive.total<1s", "block:sync.p50<2s" };
+#define NASSERT (sizeof assertion_exprs / sizeof *assertion_exprs)
+static assertion assertions[2][NASSERT];
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	char err[256];
+
 	(void)argc;
 	(void)argv;
 	if (!freopen("/dev/null", "w", stdout))
 		abort();
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < NASSERT; i++)
+			if (assertion_parse(assertion_exprs[i], &assertions[k][i], err, sizeof err))
+				abort();
 	return 0;
 }
 
@@ -43,12 +59,18 @@ static void raw_dumps(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const stdout_paths[PP_NTYPES] = { NULL };
+	int assert_failed = 0;
 	t2p_sink *sinks[] = {
 		t2p_pprof_sink((1u << PP_NTYPES) - 1, stdout_paths, NULL),
 		t2p_json_sink(NULL, T2P_VIEW_PROC),
 		t2p_json_sink(NULL, T2P_VIEW_THREAD),
 		t2p_json_sink(NULL, T2P_VIEW_GOROUTINE),
 		t2p_dump_sink(NULL),
+		t2p_report_sink(NULL, "fuzz", 0, assertions[0], NASSERT, &assert_failed),
+		t2p_report_sink(NULL, "fuzz", 1, assertions[1], NASSERT, &assert_failed),
+		t2p_mmu_sink(NULL, MUTIL_DEFAULT_FLAGS),
+		t2p_mmu_sink(NULL, MUTIL_STW | MUTIL_BACKGROUND | MUTIL_ASSIST | MUTIL_SWEEP |
+					   MUTIL_PER_PROC),
 	};
 	const int nsinks = (int)(sizeof sinks / sizeof *sinks);
 	gt_reader *r = gt_reader_new();

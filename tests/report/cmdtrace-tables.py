@@ -17,9 +17,11 @@ Prints, sorted so that Go's map order does not show:
                                                    above it, lowest first
 
 Durations are Go's time.Duration strings turned back into nanoseconds
-(exact: Go prints every digit).  Names are Go-quoted (%q).
+(exact: Go prints every digit).  Names are JSON strings, as jq writes them
+(tests/report/tables.jq makes the same lines of trace2pprof -report=json).
 """
 import html
+import json
 import re
 import sys
 import urllib.parse
@@ -47,22 +49,41 @@ def duration_ns(s):
 
 
 def quote(s):
-    """Go's %q for the names at hand (ASCII printable, mostly)."""
-    out = '"'
-    for ch in s:
-        if ch in '"\\':
-            out += "\\" + ch
-        elif ch == "\n":
-            out += "\\n"
-        elif ch == "\t":
-            out += "\\t"
-        elif ord(ch) < 0x20 or ord(ch) == 0x7f:
-            out += "\\x%02x" % ord(ch)
-        elif 0xdc80 <= ord(ch) <= 0xdcff:  # a byte that is not UTF-8
-            out += "\\x%02x" % (ord(ch) - 0xdc00)
-        else:
-            out += ch
-    return out + '"'
+    """s (bytes that are not UTF-8 kept as surrogates) as trace2pprof's
+    JSON has it, re-encoded by jq: each byte that is not UTF-8 made U+FFFD
+    (encoding/json's rule), then JSON-quoted."""
+    b = s.encode("utf-8", "surrogateescape")
+    return json.dumps(b.decode("utf-8", "replace"), ensure_ascii=False)
+
+
+def go_unquote(q):
+    """The bytes of a Go-quoted string (%q), as a str with surrogates."""
+    out = bytearray()
+    raw = q[1:-1].encode("utf-8", "surrogateescape")
+    i = 0
+    simple = {ord("a"): 7, ord("b"): 8, ord("f"): 12, ord("n"): 10, ord("r"): 13,
+              ord("t"): 9, ord("v"): 11, ord("\\"): 92, ord('"'): 34, ord("'"): 39}
+    while i < len(raw):
+        c = raw[i]
+        if c != 92:
+            out.append(c)
+            i += 1
+            continue
+        e = raw[i + 1]
+        if e in simple:
+            out.append(simple[e])
+            i += 2
+        elif e == ord("x"):
+            out.append(int(raw[i + 2:i + 4], 16))
+            i += 4
+        elif e in (ord("u"), ord("U")):
+            n = 4 if e == ord("u") else 8
+            out += chr(int(raw[i + 2:i + 2 + n], 16)).encode("utf-8")
+            i += 2 + n
+        else:  # octal
+            out.append(int(raw[i + 1:i + 4], 8))
+            i += 4
+    return out.decode("utf-8", "surrogateescape")
 
 
 def get(url):
@@ -136,8 +157,8 @@ def main():
         pre = re.search(r"<pre>(.*)</pre>", c[0], re.S).group(1)
         typ, frame, loc = [html.unescape(x) for x in pre.split("<br>")]
         count = re.search(r">(\d+)</a>", c[1]).group(1)
-        # typ is already %q-quoted by the page.
-        key = "%s %s %s" % (typ, frame.replace(" @ ", " "), loc)
+        # The page quotes the type with %q.
+        key = "%s %s %s" % (quote(go_unquote(typ)), frame.replace(" @ ", " "), loc)
         lines.append("region %s count %s" % (key, count))
         for b in histogram(c[2]):
             lines.append("region %s bucket %d %d" % (key, b[0], b[1]))
