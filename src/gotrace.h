@@ -2,10 +2,11 @@
  * gotrace.h - libgotrace: read Go execution traces the way Go's own reader
  * (internal/trace, as used by `go tool trace`) reads them.
  *
- * A reader turns a trace file of any format Go wrote (Go 1.11 to 1.27) into one
- * ordered, validated stream of events: the stream `go tool trace -d=parsed`
- * prints.  Stacks are interned in a symbol table whose ids are stable for the
- * whole trace, so equal stacks from different generations share one id.
+ * A reader turns a trace file of any format Go wrote (Go 1.11 to 1.27), plain
+ * or compressed with gzip or zstd, into one ordered, validated stream of
+ * events: the stream `go tool trace -d=parsed` prints.  Stacks are interned
+ * in a symbol table whose ids are stable for the whole trace, so equal stacks
+ * from different generations share one id.
  *
  *     gt_reader *r = gt_reader_new();
  *     if (gt_reader_open_file(r, path) == GT_OK) {
@@ -222,9 +223,22 @@ GT_API const gt_error *gt_reader_error(const gt_reader *r);
 GT_API int gt_reader_version(const gt_reader *r);
 
 /* Bytes of input consumed so far, and the input offset up to which every
- * generation has been fully delivered (the end of the valid prefix). */
+ * generation has been fully delivered (the end of the valid prefix).  For
+ * compressed input, offsets here and in errors count decompressed bytes. */
 GT_API uint64_t gt_reader_offset(const gt_reader *r);
 GT_API uint64_t gt_reader_valid_offset(const gt_reader *r);
+
+/* The compression of the input, found by its first bytes when opened:
+ * "gzip", "zstd", or NULL for a plain trace.  Compressed input is read
+ * decompressed as it comes, in the memory a plain pipe takes (one
+ * generation); damage in it ends the trace there, as a torn trace ends. */
+GT_API const char *gt_reader_compression(const gt_reader *r);
+
+/* Bytes taken from the input so far (compressed bytes for compressed
+ * input), for progress: of the file's size, they say how far reading is.
+ * Unlike the other accessors, it may be called from any thread at any
+ * time, reading ahead or not. */
+GT_API uint64_t gt_reader_input_bytes(const gt_reader *r);
 
 /* The most memory one generation may take (its tables and, from a pipe, its
  * bytes) before reading fails with GT_ERR_LIMIT; the generations before it
@@ -266,8 +280,11 @@ GT_API gt_status gt_raw_reader_next(gt_raw_reader *r, gt_raw_event *ev);
 GT_API const gt_error *gt_raw_reader_error(const gt_raw_reader *r);
 GT_API int gt_raw_reader_version(const gt_raw_reader *r);
 /* Bytes of input read so far: all of it once gt_raw_reader_next() has
- * returned GT_END. */
+ * returned GT_END.  Then as for the reader: its compression, and the bytes
+ * taken from the input (from any thread). */
 GT_API uint64_t gt_raw_reader_offset(const gt_raw_reader *r);
+GT_API const char *gt_raw_reader_compression(const gt_raw_reader *r);
+GT_API uint64_t gt_raw_reader_input_bytes(const gt_raw_reader *r);
 
 /* Symbol table. */
 typedef struct gt_frame {

@@ -140,7 +140,7 @@ gt_status legacy_open(legacy_reader **out, wire_src *src, int version, gt_symtab
 	u64map_init(&l->seen_procs, 1);
 	u64map_init(&l->proc_ms, sizeof(int64_t));
 	/* Old traces have no generations: Go reads them whole, and so do we. */
-	if ((st = wire_read_all(src, e)))
+	if ((st = wire_read_all(src, limit, e)))
 		return st;
 	if (src->len > limit)
 		return over_limit(e, limit);

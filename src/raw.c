@@ -91,6 +91,12 @@ void gt_raw_reader_free(gt_raw_reader *r)
 const gt_error *gt_raw_reader_error(const gt_raw_reader *r) { return &r->err.pub; }
 int gt_raw_reader_version(const gt_raw_reader *r) { return r->version; }
 uint64_t gt_raw_reader_offset(const gt_raw_reader *r) { return r->src.off; }
+uint64_t gt_raw_reader_input_bytes(const gt_raw_reader *r) { return wire_in_bytes(&r->src); }
+
+const char *gt_raw_reader_compression(const gt_raw_reader *r)
+{
+	return dc_name(r->src.compression);
+}
 
 static gt_status stop(gt_raw_reader *r, gt_status st)
 {
@@ -267,7 +273,7 @@ gt_status gt_raw_reader_next(gt_raw_reader *r, gt_raw_event *ev)
 		s = (scan){ p, p + avail, r->src.eof, r->src.off };
 		if ((rc = parse(r, &s, ev)) != NEED_MORE) {
 			if (rc != GT_OK)
-				return stop(r, (gt_status)rc);
+				return stop(r, wire_input_end(&r->src, (gt_status)rc, &r->err));
 			r->src.off += (uint64_t)(s.p - p);
 			break;
 		}

@@ -136,6 +136,12 @@ int gt_reader_version(const gt_reader *r) { return r->version; }
 const gt_symtab *gt_reader_symtab(const gt_reader *r) { return r->sym; }
 uint64_t gt_reader_offset(const gt_reader *r) { return r->src.off; }
 uint64_t gt_reader_valid_offset(const gt_reader *r) { return r->valid_off; }
+uint64_t gt_reader_input_bytes(const gt_reader *r) { return wire_in_bytes(&r->src); }
+
+const char *gt_reader_compression(const gt_reader *r)
+{
+	return dc_name(r->src.compression);
+}
 
 void gt_reader_set_gen_memory_limit(gt_reader *r, size_t bytes)
 {

@@ -78,9 +78,17 @@ const char *wire_uvarint_error(int code)
 	return "ok";
 }
 
-void wire_init_memory(wire_src *s, const void *p, size_t size)
+/* A source starts empty, with nothing taken from its input. */
+static void clear(wire_src *s)
 {
 	memset(s, 0, sizeof *s);
+	atomic_init(&s->in_bytes, 0);
+	s->fd = -1;
+}
+
+void wire_init_memory(wire_src *s, const void *p, size_t size)
+{
+	clear(s);
 	s->mode = WIRE_MEMORY;
 	s->fd = -1;
 	s->data = p;
@@ -93,7 +101,7 @@ void wire_init_fd(wire_src *s, int fd, int own)
 {
 	struct stat sb;
 
-	memset(s, 0, sizeof *s);
+	clear(s);
 	s->fd = fd;
 	s->own_fd = own;
 	s->mode = WIRE_STREAM;
@@ -123,8 +131,18 @@ void wire_close(wire_src *s)
 	if (s->own_fd && s->fd >= 0)
 		close(s->fd);
 	free(s->buf);
-	memset(s, 0, sizeof *s);
-	s->fd = -1;
+	dc_free(s->dc);
+	clear(s);
+}
+
+uint64_t wire_in_bytes(const wire_src *s)
+{
+	return atomic_load_explicit(&s->in_bytes, memory_order_relaxed);
+}
+
+static void took(wire_src *s, uint64_t bytes)
+{
+	atomic_store_explicit(&s->in_bytes, bytes, memory_order_relaxed);
 }
 
 static gt_status read_failed(wire_src *s, gt_err *e)
@@ -178,16 +196,19 @@ static ptrdiff_t stream_fill(wire_src *s, size_t need)
 			s->data = nb;
 			s->cap = ncap;
 		}
-		n = read(s->fd, s->buf + s->len, s->cap - s->len);
+		n = s->dc ? dc_read(s->dc, s->buf + s->len, s->cap - s->len)
+			  : read(s->fd, s->buf + s->len, s->cap - s->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			s->err = errno;
 			return -1;
 		}
+		/* Damaged compressed input ends here too: wire_input_end. */
 		if (n == 0)
 			s->eof = 1;
 		s->len += (size_t)n;
+		took(s, s->dc ? dc_in_bytes(s->dc) : s->base + s->len);
 	}
 	return (ptrdiff_t)(s->len - pos);
 }
@@ -255,15 +276,73 @@ gt_status wire_window(wire_src *s, size_t need, const uint8_t **p, size_t *avail
 	return GT_OK;
 }
 
-gt_status wire_read_all(wire_src *s, gt_err *e)
+gt_status wire_read_all(wire_src *s, size_t limit, gt_err *e)
 {
 	gt_status st;
 
 	if ((st = read_as_stream(s, e)))
 		return st;
-	while (!s->eof)
+	while (!s->eof && s->len <= limit)
 		if (stream_fill(s, s->len - (size_t)(s->off - s->base) + WIRE_CHUNK) < 0)
 			return read_failed(s, e);
+	return s->eof ? wire_input_end(s, GT_OK, e) : GT_OK;
+}
+
+gt_status wire_input_end(wire_src *s, gt_status st, gt_err *e)
+{
+	if (!s->dc || dc_status(s->dc) == GT_OK || (st != GT_OK && st != GT_END &&
+						   st != GT_ERR_TRUNCATED))
+		return st;
+	return gt_fail(e, dc_status(s->dc), s->base + s->len, "%s", dc_message(s->dc));
+}
+
+/* Compressed input, found by its magic number at the start: from here on
+ * read through a decompressor, as a stream.  Bytes a stream has read stay
+ * its input's first; a file is read again from its start. */
+static gt_status detect_compression(wire_src *s, gt_err *e)
+{
+	uint8_t magic[4];
+	const uint8_t *p = magic, *pending = NULL, *src = NULL;
+	size_t n = 0, npending = 0, size = 0;
+	ptrdiff_t got;
+	int fd = s->fd;
+
+	if (s->mode == WIRE_FILE) {
+		if ((got = pread_full(s, magic, sizeof magic, 0)) < 0)
+			return read_failed(s, e);
+		n = (size_t)got;
+	} else {
+		if (s->mode == WIRE_STREAM && stream_fill(s, sizeof magic) < 0)
+			return read_failed(s, e);
+		p = s->data;
+		n = s->len;
+	}
+	if (!(s->compression = dc_detect(p, n)))
+		return GT_OK;
+	switch (s->mode) {
+	case WIRE_FILE:
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			s->err = errno;
+			return read_failed(s, e);
+		}
+		break;
+	case WIRE_STREAM:
+		pending = s->buf;
+		npending = s->len;
+		break;
+	case WIRE_MEMORY:
+		src = s->data;
+		size = s->len;
+		fd = -1;
+		s->data = NULL;
+		break;
+	}
+	if (!(s->dc = dc_new(s->compression, fd, src, size, pending, npending)))
+		return gt_fail(e, GT_ERR_NOMEM, 0, "out of memory");
+	s->mode = WIRE_STREAM;
+	s->size = 0;
+	s->len = 0;
+	s->eof = 0;
 	return GT_OK;
 }
 
@@ -273,11 +352,11 @@ gt_status wire_read_header(wire_src *s, int *version, gt_err *e)
 	uint8_t buf[32];
 	size_t avail;
 	gt_status st;
-	const uint8_t *p = peek(s, 16, buf, &avail, e, &st), *end;
+	const uint8_t *p, *end;
 	unsigned v = 0;
 	int digits = 0;
 
-	if (!p)
+	if ((st = detect_compression(s, e)) || !(p = peek(s, 16, buf, &avail, e, &st)))
 		return st;
 	end = p + avail;
 	/* Go scans "go 1.%d trace\x00\x00\x00" with fmt.Fscanf. */
@@ -296,6 +375,9 @@ gt_status wire_read_header(wire_src *s, int *version, gt_err *e)
 	}
 	return gt_fail(e, GT_ERR_VERSION, 0, "unknown or unsupported trace version go 1.%u", v);
 bad:
+	/* Compressed input may end before its header does because it is damaged. */
+	if (avail < 16 && (st = wire_input_end(s, GT_END, e)) != GT_END)
+		return st;
 	return gt_fail(e, GT_ERR_FORMAT, 0, "bad file format: not a Go execution trace?");
 }
 
@@ -334,7 +416,7 @@ gt_status wire_read_batch(wire_src *s, wire_batch *b, gt_err *e)
 	if (!(start = peek(s, WIRE_MAX_HEADER, buf, &avail, e, &st)))
 		return st;
 	if (avail == 0)
-		return GT_END;
+		return wire_input_end(s, GT_END, e);
 	p = start;
 	end = start + avail;
 	if (*p == EV_END_OF_GENERATION) {
@@ -346,14 +428,14 @@ gt_status wire_read_batch(wire_src *s, wire_batch *b, gt_err *e)
 		return gt_fail(e, GT_ERR_CORRUPT, b->file_off, "expected batch event, got event %u", *p);
 	if (*p++ == EV_EXPERIMENTAL_BATCH) {
 		if (p == end) /* Go sees a bare io.EOF here, like a clean end */
-			return GT_END;
+			return wire_input_end(s, GT_END, e);
 		b->exp = *p++;
 	}
 	if ((st = read_field(&p, end, &b->gen, "gen", b->file_off, e)) ||
 	    (st = read_field(&p, end, (uint64_t *)&b->m, "M ID", b->file_off, e)) ||
 	    (st = read_field(&p, end, &b->ts, "timestamp", b->file_off, e)) ||
 	    (st = read_field(&p, end, &size, "size", b->file_off, e)))
-		return st;
+		return wire_input_end(s, st, e);
 	if (size > WIRE_MAX_BATCH)
 		return gt_fail(e, GT_ERR_CORRUPT, b->file_off, "invalid batch size %llu, maximum is %u",
 			       (unsigned long long)size, WIRE_MAX_BATCH);
@@ -364,11 +446,14 @@ gt_status wire_read_batch(wire_src *s, wire_batch *b, gt_err *e)
 	if (s->mode == WIRE_STREAM && stream_fill(s, (size_t)(b->payload - s->off) + (size_t)size) < 0)
 		return read_failed(s, e);
 	if (remaining(s, b->payload) < size)
-		return gt_fail(e, GT_ERR_TRUNCATED, b->file_off,
-			       "failed to read full batch: read %llu but wanted %llu",
-			       (unsigned long long)remaining(s, b->payload), (unsigned long long)size);
+		return wire_input_end(s, gt_fail(e, GT_ERR_TRUNCATED, b->file_off,
+						 "failed to read full batch: read %llu but wanted %llu",
+						 (unsigned long long)remaining(s, b->payload),
+						 (unsigned long long)size), e);
 	b->size = (uint32_t)size;
 	s->off = b->payload + size;
+	if (s->mode != WIRE_STREAM) /* a stream counts what it reads */
+		took(s, s->off);
 	return GT_OK;
 }
 
