@@ -11,6 +11,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "assertion.h"
 #include "gotrace.h"
@@ -25,7 +26,7 @@ static const char usage_text[] =
 	"\n"
 	"Convert a Go execution trace (runtime/trace, go test -trace, the flight\n"
 	"recorder; Go 1.11 to 1.27) in one pass, without go tool trace's memory.\n"
-	"TRACE may be - for standard input.\n"
+	"TRACE may be - for standard input, and compressed with gzip or zstd.\n"
 	"\n"
 	"Flags:\n"
 	"  -pprof=TYPE  write a pprof profile, like go tool trace -pprof=TYPE:\n"
@@ -242,9 +243,10 @@ static void set_version(options *opt, const char *val)
 	(void)val;
 	printf("%s %s\n"
 	       "Reads Go execution traces of Go 1.11 to 1.27 (headers go 1.11, 1.19, 1.21,\n"
-	       "1.22, 1.23, 1.25, 1.26).\n"
-	       "Linked with libgotrace %s, zlib %s, protobuf-c %s.\n",
-	       t2p_prog, gt_version(), gt_version(), zlibVersion(), protobuf_c_version());
+	       "1.22, 1.23, 1.25, 1.26), plain or compressed with gzip or zstd.\n"
+	       "Linked with libgotrace %s, zlib %s, zstd %s, protobuf-c %s.\n",
+	       t2p_prog, gt_version(), gt_version(), zlibVersion(), ZSTD_versionString(),
+	       protobuf_c_version());
 	exit(0);
 }
 
@@ -381,15 +383,22 @@ static void report_error(const char *trace, const gt_error *e)
 		fprintf(stderr, "%s: -genmem=MiB sets a higher limit\n", t2p_prog);
 }
 
-/* The input bytes before valid were converted; size: those read. */
-static void report_loss(const char *trace, uint64_t valid, uint64_t size)
+/* The input bytes before valid were converted; size: those read (of a
+ * compressed input, those decompressed: its size decompressed is unknown). */
+static void report_loss(const char *trace, uint64_t valid, uint64_t size, const char *compression)
 {
 	struct stat sb;
 
-	if (strcmp(trace, "-") && stat(trace, &sb) == 0 && S_ISREG(sb.st_mode))
-		size = (uint64_t)sb.st_size;
 	if (size < valid)
 		size = valid;
+	if (compression) {
+		fprintf(stderr, "%s: %s: kept the first %llu of the %llu bytes decompressed from the %s"
+			" input; lost the rest\n", t2p_prog, trace, (unsigned long long)valid,
+			(unsigned long long)size, compression);
+		return;
+	}
+	if (strcmp(trace, "-") && stat(trace, &sb) == 0 && S_ISREG(sb.st_mode))
+		size = (uint64_t)sb.st_size;
 	fprintf(stderr, "%s: %s: kept the first %llu of %llu bytes; lost %.2f%% of the trace\n",
 		t2p_prog, trace, (unsigned long long)valid, (unsigned long long)size,
 		size ? 100.0 * (double)(size - valid) / (double)size : 0.0);
@@ -420,7 +429,7 @@ static int run_raw(const options *opt)
 		report_error(opt->trace, gt_raw_reader_error(r));
 		if (events)
 			report_loss(opt->trace, gt_raw_reader_error(r)->offset,
-				    gt_raw_reader_offset(r));
+				    gt_raw_reader_offset(r), gt_raw_reader_compression(r));
 	}
 	gt_raw_reader_free(r);
 	if (rc == GT_END)
@@ -542,7 +551,10 @@ int main(int argc, char **argv)
 		if (sinks[i]->end(sinks[i], st))
 			failed = 1;
 	if (!failed && st != GT_END && !opt.quiet)
-		report_loss(opt.trace, gt_reader_valid_offset(r), gt_reader_offset(r));
+		report_loss(opt.trace, gt_reader_valid_offset(r),
+			    gt_reader_offset(r) > gt_reader_error(r)->offset ? gt_reader_offset(r)
+									     : gt_reader_error(r)->offset,
+			    gt_reader_compression(r));
 	/* free() discards any output that end() did not commit. */
 	for (int i = 0; i < nsinks; i++)
 		sinks[i]->free(sinks[i]);
