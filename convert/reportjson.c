@@ -18,7 +18,8 @@ static void key(outbuf *o, const char *k)
 
 static void str(outbuf *o, gt_str s)
 {
-	jw_string(o, s.ptr, s.len);
+	/* An empty name (no frame, id 0) may have no bytes at all. */
+	jw_string(o, s.ptr ? s.ptr : "", s.len);
 }
 
 static void zstr(outbuf *o, const char *s)

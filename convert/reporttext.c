@@ -189,12 +189,19 @@ static void histogram(outbuf *o, const dist *d, const char *indent)
 	table_print(o, &t, indent);
 }
 
-/* The leaf frame of a stack as "func (file:line)". */
+static int in_runtime(gt_str func)
+{
+	return func.len > 8 && !memcmp(func.ptr, "runtime.", 8);
+}
+
+/* Where a stack is: its leaf frame as "func (file:line)", or when that is
+ * in the runtime (a channel receive, a Gosched), the first frame out of it
+ * then the runtime's leaf: "main.worker (main.go:40) > runtime.chanrecv1". */
 static void site_name(const report *r, uint32_t stack, char *buf, size_t len)
 {
-	size_t n = 0;
+	size_t n = 0, k = 0;
 	const uint32_t *f = stack != GT_NO_STACK ? gt_symtab_stack(r->sym, stack, &n) : NULL;
-	gt_frame fr;
+	gt_frame fr, leaf;
 	const char *file;
 	size_t flen;
 
@@ -202,7 +209,16 @@ static void site_name(const report *r, uint32_t stack, char *buf, size_t len)
 		snprintf(buf, len, "(no stack)");
 		return;
 	}
-	gt_symtab_frame(r->sym, f[0], &fr);
+	gt_symtab_frame(r->sym, f[0], &leaf);
+	fr = leaf;
+	if (in_runtime(leaf.func))
+		for (k = 1; k < n; k++) {
+			gt_symtab_frame(r->sym, f[k], &fr);
+			if (!in_runtime(fr.func))
+				break;
+		}
+	if (k == n)
+		fr = leaf;
 	/* The file's last element is enough to find it. */
 	file = fr.file.ptr;
 	flen = fr.file.len;
@@ -211,8 +227,12 @@ static void site_name(const report *r, uint32_t stack, char *buf, size_t len)
 			file = fr.file.ptr + i + 1;
 			flen = fr.file.len - i - 1;
 		}
-	snprintf(buf, len, "%.*s (%.*s:%llu)", (int)fr.func.len, fr.func.ptr, (int)flen, file,
-		 (unsigned long long)fr.line);
+	if (k == 0 || k == n)
+		snprintf(buf, len, "%.*s (%.*s:%llu)", (int)fr.func.len, fr.func.ptr, (int)flen, file,
+			 (unsigned long long)fr.line);
+	else
+		snprintf(buf, len, "%.*s (%.*s:%llu) > %.*s", (int)fr.func.len, fr.func.ptr, (int)flen,
+			 file, (unsigned long long)fr.line, (int)leaf.func.len, leaf.func.ptr);
 }
 
 static void top_sites(outbuf *o, const report *r, const rep_stat *st, const char *title)
