@@ -111,8 +111,8 @@ static void table_print(outbuf *o, table *t, const char *indent)
 
 		if (col == 0)
 			ob_puts(o, indent);
-		else
-			ob_puts(o, "  ");
+		else if (!(left && col == nc - 1 && !*t->cells[i]))
+			ob_puts(o, "  ");  /* no trailing blanks for an empty last cell */
 		if (!left)
 			for (size_t k = 0; k < pad; k++)
 				ob_putc(o, ' ');
@@ -168,7 +168,7 @@ static void stats_row(table *t, const char *name, const dist *d)
 static void histogram(outbuf *o, const dist *d, const char *indent)
 {
 	uint64_t most = 0;
-	table t = { .ncols = 3 };
+	table t = { .ncols = 3, .left_last = 1 };
 
 	if (!d->count)
 		return;
@@ -291,7 +291,7 @@ static void overview(outbuf *o, const report *r)
 	int64_t dur = r->end - r->start;
 	double busy = 0;
 	char buf[32];
-	table t = { .ncols = 2 };
+	table t = { .ncols = 2, .left_last = 1 };
 
 	ob_printf(o, "Trace %s\n", r->trace);
 	fmt_duration(buf, sizeof buf, dur);
@@ -416,11 +416,11 @@ static void gc(outbuf *o, const report *r)
 		fmt_duration(buf[i], sizeof buf[i], r->worker_ns[i]);
 	ob_printf(o, "  mark workers: dedicated %s, fractional %s, idle %s\n", buf[0], buf[1], buf[2]);
 	if (r->have_mmu) {
+		static const char *const windows[REP_MMU_WINDOWS] = { "1ms", "10ms", "100ms", "1s" };
+
 		ob_puts(o, "  MMU (stw, background workers, mark assist):");
-		for (int i = 0; i < REP_MMU_WINDOWS; i++) {
-			fmt_duration(buf[0], sizeof buf[0], rep_mmu_windows[i]);
-			ob_printf(o, " %s %.1f%%", buf[0], 100 * r->mmu[i]);
-		}
+		for (int i = 0; i < REP_MMU_WINDOWS; i++)
+			ob_printf(o, " %s %.1f%%", windows[i], 100 * r->mmu[i]);
 		ob_putc(o, '\n');
 	}
 }
