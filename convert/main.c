@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <protobuf-c/protobuf-c.h>
 #include <zlib.h>
@@ -18,6 +19,7 @@
 #include "mutil.h"
 #include "output.h"
 #include "pprof.h"
+#include "progress.h"
 #include "rawdump.h"
 #include "sink.h"
 
@@ -51,7 +53,7 @@ static const char usage_text[] =
 	"  -genmem=MiB  the most memory one generation of the trace may take\n"
 	"               (default 4096); a larger one stops the conversion there\n"
 	"  -q           quiet: no warnings (exit status 3 still says the trace\n"
-	"               was damaged)\n"
+	"               was damaged), and no progress on a terminal\n"
 	"  -o PATH      where to write: the file; with several outputs, or if\n"
 	"               PATH is a directory or ends in /, the directory (made if\n"
 	"               missing) of TYPE.pb.gz, trace.json, parsed.txt; default\n"
@@ -404,11 +406,35 @@ static void report_loss(const char *trace, uint64_t valid, uint64_t size, const 
 		size ? 100.0 * (double)(size - valid) / (double)size : 0.0);
 }
 
+static uint64_t reader_bytes(const void *r) { return gt_reader_input_bytes(r); }
+static uint64_t raw_reader_bytes(const void *r) { return gt_raw_reader_input_bytes(r); }
+
+/* Progress on a terminal (progress.h), of the input file's size: not with
+ * -q, and not when an output goes to standard output that is a terminal or
+ * a pipe, where the line would land among the output or on a pager's
+ * screen. */
+static t2p_progress *start_progress(const options *opt, uint64_t (*bytes)(const void *),
+				    const void *reader)
+{
+	struct stat sb;
+	uint64_t total = 0;
+
+	if (opt->quiet || (!opt->out && (isatty(STDOUT_FILENO) ||
+					 (fstat(STDOUT_FILENO, &sb) == 0 &&
+					  (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))))))
+		return NULL;
+	if ((strcmp(opt->trace, "-") ? stat(opt->trace, &sb) : fstat(STDIN_FILENO, &sb)) == 0 &&
+	    S_ISREG(sb.st_mode))
+		total = (uint64_t)sb.st_size;
+	return t2p_progress_start(bytes, reader, total);
+}
+
 /* -d=wire and -d=footprint.  The exit status as for the events: 3 if the
  * listing stops at damage, after some events. */
 static int run_raw(const options *opt)
 {
 	gt_raw_reader *r = gt_raw_reader_new();
+	t2p_progress *progress;
 	uint64_t events = 0;
 	gt_status st;
 	int rc;
@@ -417,6 +443,7 @@ static int run_raw(const options *opt)
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return 1;
 	}
+	progress = start_progress(opt, raw_reader_bytes, r);
 	st = strcmp(opt->trace, "-") ? gt_raw_reader_open_file(r, opt->trace)
 				     : gt_raw_reader_open_fd(r, 0);
 	if (st == GT_OK)
@@ -424,6 +451,7 @@ static int run_raw(const options *opt)
 					  : t2p_dump_footprint(r, opt->out);
 	else
 		rc = st;
+	t2p_progress_stop(progress);
 	/* Damage after some events is a warning (exit status 3), -q silences it. */
 	if (rc > 0 && rc != GT_END && (!events || !opt->quiet)) {
 		report_error(opt->trace, gt_raw_reader_error(r));
@@ -495,6 +523,7 @@ int main(int argc, char **argv)
 	int nsinks, failed = 0, useful = 0, assert_failed = 0;
 	uint64_t events = 0;
 	gt_reader *r = NULL;
+	t2p_progress *progress;
 	gt_status st;
 	gt_event ev;
 
@@ -510,8 +539,11 @@ int main(int argc, char **argv)
 	}
 	if (opt.genmem)
 		gt_reader_set_gen_memory_limit(r, opt.genmem);
+	progress = start_progress(&opt, reader_bytes, r);
 	st = strcmp(opt.trace, "-") ? gt_reader_open_file(r, opt.trace) : gt_reader_open_fd(r, 0);
 	if (st != GT_OK) {
+		t2p_progress_stop(progress);
+		progress = NULL;
 		report_error(opt.trace, gt_reader_error(r));
 		failed = 1;
 	}
@@ -538,6 +570,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	t2p_progress_stop(progress);
 	/* Damage after a complete part is a warning (exit status 3), -q
 	 * silences it; with nothing to convert it is the error. */
 	if (!failed && st != GT_END && (!useful || !opt.quiet))

@@ -78,11 +78,13 @@ const char *wire_uvarint_error(int code)
 	return "ok";
 }
 
-/* A source starts empty, with nothing taken from its input. */
+/* A source starts empty, with nothing taken from its input.  in_bytes,
+ * the last member, is only ever written atomically: another thread may be
+ * reading it as the source is opened. */
 static void clear(wire_src *s)
 {
-	memset(s, 0, sizeof *s);
-	atomic_init(&s->in_bytes, 0);
+	memset(s, 0, offsetof(wire_src, in_bytes));
+	atomic_store_explicit(&s->in_bytes, 0, memory_order_relaxed);
 	s->fd = -1;
 }
 

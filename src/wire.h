@@ -44,7 +44,8 @@ typedef struct wire_src {
 	dc_kind compression;
 	dc_stream *dc;        /* the decompressor of compressed input */
 	/* Bytes taken from the input (compressed ones for compressed input),
-	 * for progress: set as chunks are read, and read by any thread. */
+	 * for progress: set as chunks are read, and read by any thread.  Last:
+	 * wire.c clears what comes before it. */
 	_Atomic uint64_t in_bytes;
 } wire_src;
 
