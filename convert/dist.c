@@ -10,6 +10,14 @@
 /* math.Log(math.Pow(10, 1.0/5)) as Go computes it (traceviewer logDiv). */
 static const double log_div = 0x1.d791c5f888824p-2;
 
+/* TimeHistogram's bucket: int(math.Log(d) / logDiv) for d > 0, else 0.
+ * (A binary search over the buckets' edges was tried instead: it took more
+ * instructions than Go's log, 68 a duration against 62.) */
+static int hist_bucket_exact(int64_t ns)
+{
+	return ns > 0 ? (int)(go_log((double)ns) / log_div) : 0;
+}
+
 /* The fine bucket of v >= 0: v itself below 32, else 32 buckets a power of
  * two. */
 static unsigned fine_index(uint64_t v)
@@ -34,7 +42,7 @@ static uint64_t fine_upper(unsigned i)
 
 void dist_add(dist *d, int64_t ns)
 {
-	int bucket = 0;
+	int bucket;
 	unsigned fi;
 	uint32_t **row;
 
@@ -44,8 +52,7 @@ void dist_add(dist *d, int64_t ns)
 		d->max = ns;
 	/* TimeHistogram.Add, with its quirk kept: MinBucket moves down only
 	 * while MaxBucket is 0 or below it. */
-	if (ns > 0)
-		bucket = (int)(go_log((double)ns) / log_div);
+	bucket = hist_bucket_exact(ns);
 	d->hist[bucket]++;
 	if (bucket < d->min_bucket || d->max_bucket == 0)
 		d->min_bucket = bucket;

@@ -50,3 +50,8 @@ endforeach()
 # malformed (a usage error naming the problem).
 add_test(NAME report/assert COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/report/assert-check
          $<TARGET_FILE:trace2pprof> ${PROJECT_SOURCE_DIR}/samples)
+
+# Distributions: cmd/trace's histogram buckets and the percentiles' bounds.
+add_executable(test_dist unit/test_dist.c)
+target_link_libraries(test_dist PRIVATE t2pconvert)
+add_test(NAME unit/dist COMMAND test_dist)
