@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "assertion.h"
+#include "goformat.h"
 #include "report.h"
 
 static const char *const stat_names[] = { "count", "total", "p50", "p90", "p99", "p999", "max" };
@@ -24,65 +25,6 @@ static int fail(char *err, size_t len, const char *fmt, ...)
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* time.ParseDuration, in exact integer arithmetic. */
-int go_parse_duration(const char *s, int64_t *ns)
-{
-	static const struct {
-		const char *name;
-		uint64_t ns;
-	} units[] = { { "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 }, { "\xce\xbcs", 1000 },
-		      { "ms", 1000000 }, { "s", 1000000000 }, { "m", 60000000000ull },
-		      { "h", 3600000000000ull } };
-	int neg = 0;
-	unsigned __int128 total = 0;
-
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	if (!strcmp(s, "0")) {
-		*ns = 0;
-		return 0;
-	}
-	if (!*s)
-		return -1;
-	while (*s) {
-		unsigned __int128 whole = 0, frac = 0, scale = 1;
-		int digits = 0;
-		size_t k, best = 0, bestlen = 0;
-
-		for (; *s >= '0' && *s <= '9'; s++, digits++) {
-			whole = whole * 10 + (unsigned)(*s - '0');
-			if (whole > (unsigned __int128)1 << 64)
-				return -1;
-		}
-		if (*s == '.') {
-			for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
-				if (scale < (unsigned __int128)1 << 64) {
-					frac = frac * 10 + (unsigned)(*s - '0');
-					scale *= 10;
-				}
-			}
-		}
-		if (!digits)
-			return -1;
-		for (k = 0; k < sizeof units / sizeof *units; k++) {
-			size_t n = strlen(units[k].name);
-
-			if (!strncmp(s, units[k].name, n) && n > bestlen) {
-				best = k;
-				bestlen = n;
-			}
-		}
-		if (!bestlen)
-			return -1;  /* a number needs a unit */
-		s += bestlen;
-		total += whole * units[best].ns + frac * units[best].ns / scale;
-		if (total > (unsigned __int128)INT64_MAX + neg)
-			return -1;
-	}
-	*ns = neg ? (int64_t)(0 - (uint64_t)total) : (int64_t)total;
-	return 0;
 }
 
 int assertion_parse(const char *expr, assertion *a, char *err, size_t errlen)

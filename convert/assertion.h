@@ -43,7 +43,5 @@ void assertion_free(assertion *a);
 void assertion_eval(assertion *a, const struct report *r);
 /* "sched.p99 = 812µs, want < 1ms: ok" or "...: FAILED". */
 void assertion_print(outbuf *o, const assertion *a);
-/* The ns of a Go duration (time.ParseDuration): 0, or -1 if malformed. */
-int go_parse_duration(const char *s, int64_t *ns);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * goformat.c - Go's %q and RFC 3339 formatting (see goformat.h), following
- * strconv/quote.go, unicode/utf8 and time/format.go.
+ * goformat.c - Go's %q and RFC 3339 formatting and its duration syntax (see
+ * goformat.h), following strconv/quote.go, unicode/utf8 and time/format.go.
  */
+#include <string.h>
 #include <time.h>
 
 #include "goformat.h"
@@ -159,4 +160,93 @@ void go_rfc3339nano(outbuf *o, int64_t sec, int64_t nsec)
 	if (off < 0)
 		off = -off;
 	ob_printf(o, "%02ld:%02ld", off / 60, off % 60);
+}
+
+/* time.ParseDuration's units. */
+static const struct {
+	const char *name;
+	uint64_t ns;
+} duration_units[] = {
+	{ "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 }, { "\xce\xbcs", 1000 }, /* U+00B5, U+03BC */
+	{ "ms", 1000000 }, { "s", 1000000000 }, { "m", 60000000000 }, { "h", 3600000000000 },
+};
+
+const char *go_parse_duration(const char *s, int64_t *d)
+{
+	const uint64_t limit = (uint64_t)1 << 63;
+	uint64_t total = 0;
+	int neg = 0;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (!strcmp(s, "0")) {
+		*d = 0;
+		return NULL;
+	}
+	if (!*s)
+		return "invalid duration";
+	while (*s) {
+		uint64_t v = 0, f = 0, unit = 0;
+		double scale = 1;
+		const char *p = s;
+		size_t n;
+		int pre, post = 0, overflow = 0;
+
+		if (!(*s == '.' || (*s >= '0' && *s <= '9')))
+			return "invalid duration";
+		for (; *s >= '0' && *s <= '9'; s++) {   /* leadingInt */
+			if (v > limit / 10)
+				return "invalid duration";
+			v = v * 10 + (uint64_t)(*s - '0');
+			if (v > limit)
+				return "invalid duration";
+		}
+		pre = s != p;
+		if (*s == '.') {                         /* leadingFraction */
+			p = ++s;
+			for (; *s >= '0' && *s <= '9'; s++) {
+				if (overflow)
+					continue;
+				if (f > (limit - 1) / 10 || f * 10 + (uint64_t)(*s - '0') > limit) {
+					overflow = 1;
+					continue;
+				}
+				f = f * 10 + (uint64_t)(*s - '0');
+				scale *= 10;
+			}
+			post = s != p;
+		}
+		if (!pre && !post)
+			return "invalid duration";
+		for (n = 0; s[n] && s[n] != '.' && !(s[n] >= '0' && s[n] <= '9'); n++)
+			;
+		if (!n)
+			return "missing unit in duration";
+		for (size_t i = 0; i < sizeof duration_units / sizeof *duration_units; i++)
+			if (strlen(duration_units[i].name) == n && !memcmp(s, duration_units[i].name, n))
+				unit = duration_units[i].ns;
+		if (!unit)
+			return "unknown unit in duration";
+		s += n;
+		if (v > limit / unit)
+			return "invalid duration";
+		v *= unit;
+		if (f > 0) {
+			/* float64, to be exact to the ns for fractions of hours */
+			v += (uint64_t)((double)f * ((double)unit / scale));
+			if (v > limit)
+				return "invalid duration";
+		}
+		total += v;
+		if (total > limit)
+			return "invalid duration";
+	}
+	if (neg) {
+		*d = (int64_t)(0 - total);
+		return NULL;
+	}
+	if (total > limit - 1)
+		return "invalid duration";
+	*d = (int64_t)total;
+	return NULL;
 }

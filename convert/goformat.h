@@ -22,4 +22,9 @@ void go_quote(outbuf *o, const char *p, size_t len);
 /* time.Unix(sec, nsec).Format(time.RFC3339Nano) in the local time zone. */
 void go_rfc3339nano(outbuf *o, int64_t sec, int64_t nsec);
 
+/* time.ParseDuration: the same values and the same inputs refused ("1h2.5m",
+ * "-1.5us", "0"; not "1", "1d" or ".s").  NULL, or Go's reason ("missing
+ * unit in duration", "unknown unit in duration", "invalid duration"). */
+const char *go_parse_duration(const char *s, int64_t *d);
+
 #endif

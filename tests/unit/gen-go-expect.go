@@ -1,7 +1,8 @@
 //go:build ignore
 
-// gen-go-expect writes go_expect.h: outputs of Go's own slices.SortFunc and
-// strconv.Quote that the unit tests hold our transcriptions to.  Regenerate:
+// gen-go-expect writes go_expect.h: outputs of Go's own slices.SortFunc,
+// strconv.Quote and time.ParseDuration that the unit tests hold our
+// transcriptions to.  Regenerate:
 //
 //	GOTOOLCHAIN=local /usr/lib/go-1.27/bin/go run tests/unit/gen-go-expect.go > tests/unit/go_expect.h
 package main
@@ -9,11 +10,13 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 type elem struct{ key, idx int }
@@ -59,6 +62,38 @@ func main() {
 		fmt.Printf("\t{ %s, %d, %s },\n", cString(s), len(s), cString(strconv.Quote(s)))
 	}
 	fmt.Println("};")
+	// Durations: the inputs of Go's TestParseDuration and
+	// TestParseDurationErrors, and the edges of each check.
+	durations := []string{"0", "5s", "30s", "1478s", "-5s", "+5s", "-0", "+0", "5.0s", "5.6s",
+		"5.s", ".5s", "1.0s", "1.00s", "1.004s", "1.0040s", "100.00100s", "10ns", "11us",
+		"12\u00b5s", "12\u03bcs", "13ms", "14s", "15m", "16h", "3h30m", "10.5s4m", "-2m3.4s",
+		"1h2m3s4ms5us6ns", "39h9m14.425s", "52763797000ns", "0.3333333333333333333h",
+		"9007199254740993ns", "9223372036854775807ns", "9223372036854775.807us",
+		"9223372036s854ms775us807ns", "-9223372036854775808ns", "-9223372036854775.808us",
+		"-9223372036s854ms775us808ns", "-2562047h47m16.854775808s", "0.100000000000000000000h",
+		"0.830103483285477580700h",
+		"", "3", "-", "s", ".", "-.", ".s", "+.s", "1d", "\x85\x85", "\xffff",
+		"hello \xffff world", "\uFFFD", "\uFFFD hello \uFFFD world",
+		"9223372036854775810ns", "9223372036854775808ns", "-9223372036854775809ns",
+		"9223372036854775.808us", "9223372036854ms775us808ns", "-9223372036854775808.1ns",
+		"2562047h47m16.854775808s", "1.2.3s", "1s2", "10 s", "1e3s", "0x10s", "3000000h"}
+	fmt.Println("static const struct duration_case { const char *in; int ok; long long ns; } duration_cases[] = {")
+	for _, s := range durations {
+		d, err := time.ParseDuration(s)
+		ns := fmt.Sprintf("%dLL", int64(d))
+		if d == math.MinInt64 { // not a C literal
+			ns = "-9223372036854775807LL - 1"
+		}
+		fmt.Printf("\t{ %s, %d, %s },\n", cString(s), b2i(err == nil), ns)
+	}
+	fmt.Println("};")
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func join(v []string) string {
