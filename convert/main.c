@@ -21,6 +21,7 @@
 #include "pprof.h"
 #include "progress.h"
 #include "rawdump.h"
+#include "select.h"
 #include "sink.h"
 
 static const char usage_text[] =
@@ -89,6 +90,7 @@ typedef struct options {
 	unsigned mmu_flags; /* its MUTIL_ flags */
 	size_t genmem;      /* bytes a generation may take, 0 for the default */
 	int quiet;
+	t2p_selection sel;
 } options;
 
 static void usage_error(const char *fmt, ...)
@@ -467,7 +469,8 @@ static int run_raw(const options *opt)
 
 /* The sinks the options ask for, into sinks[]; their count, or -1 if out of
  * memory. */
-static int make_sinks(const options *opt, plan *pl, t2p_sink **sinks, int *assert_failed)
+static int make_sinks(const options *opt, plan *pl, t2p_select *sel, t2p_sink **sinks,
+		      int *assert_failed)
 {
 	int n = 0;
 
@@ -480,7 +483,7 @@ static int make_sinks(const options *opt, plan *pl, t2p_sink **sinks, int *asser
 			if ((opt->pprof >> t) & 1 && output_path(pl, name, &paths[t]))
 				return -1;
 		}
-		if (!(sinks[n++] = t2p_pprof_sink(opt->pprof, paths, opt->binary)))
+		if (!(sinks[n++] = t2p_pprof_sink(opt->pprof, paths, opt->binary, sel)))
 			return -1;
 	}
 	if (opt->parsed) {
@@ -520,7 +523,8 @@ int main(int argc, char **argv)
 	options opt = { 0 };
 	plan pl = { 0 };
 	t2p_sink *sinks[8];
-	int nsinks, failed = 0, useful = 0, assert_failed = 0;
+	t2p_select *sel = NULL;
+	int nsinks, failed = 0, useful = 0, assert_failed = 0, usage = 0;
 	uint64_t events = 0;
 	gt_reader *r = NULL;
 	t2p_progress *progress;
@@ -532,8 +536,8 @@ int main(int argc, char **argv)
 		return run_raw(&opt);
 	if (plan_outputs(&opt, &pl))
 		return 1;
-	nsinks = make_sinks(&opt, &pl, sinks, &assert_failed);
-	if (nsinks < 0 || !(r = gt_reader_new())) {
+	if (!(sel = t2p_select_new(&opt.sel)) ||
+	    (nsinks = make_sinks(&opt, &pl, sel, sinks, &assert_failed)) < 0 || !(r = gt_reader_new())) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return 1;
 	}
@@ -547,6 +551,8 @@ int main(int argc, char **argv)
 		report_error(opt.trace, gt_reader_error(r));
 		failed = 1;
 	}
+	if (!failed && sel_begin(sel, r))
+		failed = 1;
 	for (int i = 0; !failed && i < nsinks; i++)
 		if (sinks[i]->begin(sinks[i], r))
 			failed = 1;
@@ -556,6 +562,7 @@ int main(int argc, char **argv)
 	 * reader reads on this one: the same events. */
 	if (!failed && !opt.json && !opt.parsed)
 		(void)gt_reader_read_ahead(r);
+	/* reader -> selection stage -> sinks */
 	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK) {
 		/* What precedes a Sync is complete; a damaged trace is worth
 		 * converting only if real events came before its last Sync. */
@@ -563,6 +570,7 @@ int main(int argc, char **argv)
 			useful |= events > 0;
 		else
 			events++;
+		sel_event(sel, &ev);
 		for (t2p_sink **s = sinks; s < sinks + nsinks; s++) {
 			if ((*s)->event(*s, &ev)) {
 				failed = 1;
@@ -580,6 +588,8 @@ int main(int argc, char **argv)
 			opt.trace);
 		failed = 1;
 	}
+	if (!failed && (sel_trace_end(sel, st) || (usage = sel_finish(sel))))
+		failed = 1;
 	for (int i = 0; !failed && i < nsinks; i++)
 		if (sinks[i]->end(sinks[i], st))
 			failed = 1;
@@ -593,12 +603,13 @@ int main(int argc, char **argv)
 		sinks[i]->free(sinks[i]);
 	for (int i = 0; i < pl.npaths; i++)
 		free(pl.paths[i]);
+	t2p_select_free(sel);
 	gt_reader_free(r);
 	for (size_t i = 0; i < opt.nas; i++)
 		assertion_free(&opt.as[i]);
 	free(opt.as);
 	if (failed)
-		return 1;
+		return usage ? 2 : 1;
 	if (assert_failed)
 		return 4;
 	return st == GT_END ? 0 : 3;

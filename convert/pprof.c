@@ -1,16 +1,10 @@
 /*
  * pprof.c - goroutine time in a state, charged to the stack of the event
- * that entered it: cmd/trace's pprof.go (makeComputePprofFunc) and the
- * parts of internal/trace/summary.go it depends on, computed in one pass.
- *
- * cmd/trace holds the whole trace: it summarizes every goroutine first
- * (StartTime = first run, EndTime = death or a "forever" block), then clips
- * each interval [enter state, leave state] to [StartTime, EndTime or trace
- * end].  We clip as intervals close.  When a goroutine has already run, its
- * StartTime is final and the clip is exact at once; a goroutine that has not
- * run yet either runs later (clip to nothing) or never (clip to its whole
- * life), so its intervals wait, per goroutine, until it runs, dies or the
- * trace ends.  Memory stays bounded by live goroutines and distinct stacks.
+ * that entered it: cmd/trace's pprof.go (makeComputePprofFunc), computed in
+ * one pass.  Which part of each interval counts (cmd/trace clips it to the
+ * goroutine's life, or to the selected goroutines and regions) is the
+ * selection stage's answer (select.h), sometimes given later.  Memory stays
+ * bounded by live goroutines and distinct stacks.
  *
  * cmd/trace also drops the events after the last Sync when the trace turns
  * out damaged; each record changed since the last Sync keeps its value at
@@ -26,6 +20,7 @@
 #include "output.h"
 #include "pprof.h"
 #include "profile.h"
+#include "select.h"
 #include "u64map.h"
 
 const char *const pp_type_names[PP_NTYPES] = { "net", "sync", "syscall", "sched" };
@@ -56,21 +51,11 @@ static int reason_matches(int type, gt_str reason)
 	}
 }
 
-typedef struct pp_pending {
-	int64_t start, end;
-	uint32_t stack;
-	uint8_t type;
-} pp_pending;
-
+/* The sink's own part of a goroutine's record in the selection stage. */
 typedef struct pp_g {
-	int64_t start_time;     /* summary StartTime: first run, 0 if never */
-	int64_t end_time;       /* summary EndTime: death or "forever", 0 if none */
-	uint8_t summarized;     /* the summary has this goroutine */
 	uint8_t tracking;       /* bit per type: an interval is open */
 	int64_t track_start[PP_NTYPES];
 	uint32_t track_stack[PP_NTYPES];
-	pp_pending *pending;    /* closed intervals awaiting StartTime */
-	size_t npending, cappending;
 } pp_g;
 
 /* A record's value at the last Sync, kept while it changes after it. */
@@ -96,18 +81,17 @@ typedef struct pp_table {
 typedef struct pprof_sink {
 	t2p_sink base;
 	unsigned types;
-	unsigned from_states;   /* bit per goroutine state: a transition from */
-	unsigned to_states;     /* or to one of these may change the records */
 	const char *paths[PP_NTYPES];
 	const char *binary;
 	gt_reader *reader;
 	const gt_symtab *sym;
-	u64map gs;
+	t2p_select *sel;
+	int client;             /* our number with the stage */
 	pp_table tables[PP_NTYPES];
-	int64_t first_time, last_time, last_sync_time;
-	int64_t wall_start;     /* ns since the epoch at first_time, 0 if unknown */
-	int seen_event, seen_sync;
-	int oom;
+	int64_t last_sync_time;
+	int64_t wall_start;     /* ns since the epoch at the trace's start, 0 if unknown */
+	int seen_sync;
+	int oom;                /* sticky: the profiles are not written */
 } pprof_sink;
 
 static uint64_t pcs_hash(const gt_symtab *sym, uint32_t stack, uint64_t *pcs, size_t *n)
@@ -243,109 +227,32 @@ static void settle(pprof_sink *s, int keep)
 	}
 }
 
-/* cmd/trace's interval.overlap: [gs, ge] against [start, end]. */
-static int64_t overlap(int64_t gs, int64_t ge, int64_t start, int64_t end)
+/* An interval whose selected part the stage answered later. */
+static void deliver(void *ctx, uint64_t tag, int64_t end, int64_t ns)
 {
-	if (ge < start || end < gs)
-		return 0;
-	if (gs < start)
-		gs = start;
-	if (ge > end)
-		ge = end;
-	return (int64_t)((uint64_t)ge - (uint64_t)gs);
+	add_sample(ctx, (int)(tag >> 32), (uint32_t)tag, end, ns);
 }
 
-/* Charge a closed interval of a goroutine that has already run. */
-static void charge(pprof_sink *s, const pp_g *g, int type, int64_t start, int64_t end, uint32_t stack)
-{
-	int64_t d = overlap(g->start_time, g->end_time ? g->end_time : INT64_MAX, start, end);
-
-	if (d > 0)
-		add_sample(s, type, stack, end, d);
-}
-
-/* Charge the waiting intervals of a goroutine that never ran: its summary
- * interval is [0, EndTime or trace end].  Rare, so out of line: once the
- * raw reader joined the build, LTO inlined it into pprof_event, whose
- * every event then took 4 instructions more (-pprof=sched, 40 MB trace). */
-static GT_NOINLINE void charge_never_ran(pprof_sink *s, pp_g *g, int64_t trace_end)
-{
-	int64_t ge = g->end_time ? g->end_time : trace_end;
-
-	for (size_t i = 0; i < g->npending; i++) {
-		const pp_pending *p = &g->pending[i];
-		int64_t d = overlap(0, ge, p->start, p->end);
-
-		if (d > 0)
-			add_sample(s, p->type, p->stack, p->end, d);
-	}
-	g->npending = 0;
-}
-
-static void close_interval(pprof_sink *s, pp_g *g, int type, int64_t end)
+static void close_interval(pprof_sink *s, sel_g *sg, pp_g *g, int type, int64_t end)
 {
 	int64_t start = g->track_start[type];
 	uint32_t stack = g->track_stack[type];
+	int64_t d = sel_span(s->sel, sg, start, end);
 
 	g->tracking &= (uint8_t)~(1u << type);
-	if (!g->summarized)
-		return;  /* cmd/trace: a goroutine missing from the summary adds 0 */
-	if (g->start_time) {
-		charge(s, g, type, start, end, stack);
-		return;
-	}
-	if (GT_RESERVE(g->pending, g->cappending, g->npending + 1)) {
+	if (d > 0)
+		add_sample(s, type, stack, end, d);
+	else if (GT_UNLIKELY(d == SEL_LATER) &&
+		 sel_defer(sg, s->client, start, end, 0, (uint64_t)type << 32 | stack))
 		s->oom = 1;
-		return;
-	}
-	g->pending[g->npending++] = (pp_pending){ start, end, stack, (uint8_t)type };
 }
 
-static void free_g(pp_g *g)
+/* A goroutine transition into or out of a measured state. */
+static void goroutine_transition(pprof_sink *s, sel_g *sg, const gt_event *ev)
 {
-	free(g->pending);
-}
-
-static int is_forever(gt_str reason)
-{
-	return reason.len == 7 && memcmp(reason.ptr, "forever", 7) == 0;
-}
-
-/* The summary's view of a goroutine transition (summary.go Event). */
-static void summarize(pp_g *g, const gt_event *ev)
-{
-	uint8_t from = ev->transition.from, to = ev->transition.to;
-
-	if (from == to)
-		return;
-	if (from == GT_GO_UNDETERMINED || from == GT_GO_NOT_EXIST) {
-		/* A new summary entry (Go replaces any earlier one). */
-		g->summarized = 1;
-		g->start_time = 0;
-		g->end_time = 0;
-	}
-	if (!g->summarized)
-		return;
-	if (to == GT_GO_RUNNING && g->start_time == 0) {
-		g->start_time = ev->time;
-		/* Intervals that closed before the first run clip to nothing. */
-		g->npending = 0;
-	}
-	if (to == GT_GO_NOT_EXIST || (to == GT_GO_WAITING && is_forever(ev->transition.reason)))
-		g->end_time = ev->time;
-}
-
-static void goroutine_transition(pprof_sink *s, const gt_event *ev)
-{
-	int added;
-	pp_g *g = u64map_put(&s->gs, (uint64_t)ev->transition.id, &added);
+	pp_g *g = sel_local(s->sel, sg, s->client);
 	uint8_t to = ev->transition.to;
 
-	if (!g) {
-		s->oom = 1;
-		return;
-	}
-	summarize(g, ev);
 	for (unsigned types = s->types; types; types &= types - 1) {
 		int type = __builtin_ctz(types);
 
@@ -358,16 +265,7 @@ static void goroutine_transition(pprof_sink *s, const gt_event *ev)
 			continue;
 		}
 		if (to != pp_state[type])
-			close_interval(s, g, type, ev->time);
-	}
-	if (to == GT_GO_NOT_EXIST) {
-		/* A dead goroutine never runs again: settle it and forget it. */
-		if (g->start_time == 0)
-			charge_never_ran(s, g, ev->time);
-		if (!g->tracking) {
-			free_g(g);
-			u64map_del(&s->gs, (uint64_t)ev->transition.id);
-		}
+			close_interval(s, sg, g, type, ev->time);
 	}
 }
 
@@ -380,60 +278,28 @@ static GT_NOINLINE void sync_event(pprof_sink *s, const gt_event *ev)
 	if (ev->sync.has_clock && !s->wall_start) {
 		uint64_t wall = (uint64_t)ev->sync.wall_sec * 1000000000u + (uint64_t)ev->sync.wall_nsec;
 
-		s->wall_start = (int64_t)(wall - ((uint64_t)ev->sync.clock_trace - (uint64_t)s->first_time));
+		s->wall_start = (int64_t)(wall - ((uint64_t)ev->sync.clock_trace -
+						  (uint64_t)sel_first_time(s->sel)));
 	}
-}
-
-/* Whether a goroutine transition can change what the sink records: one
- * into or out of a measured state, a birth (or first sight), a run (which
- * may be the first) or an end.  The rest, such as a block for the sched
- * profile (a third of all events), need not look the goroutine up. */
-static int may_matter(const pprof_sink *s, const gt_event *ev)
-{
-	uint8_t to = ev->transition.to;
-
-	return (s->from_states & (1u << ev->transition.from)) || (s->to_states & (1u << to)) ||
-	       (to == GT_GO_WAITING && is_forever(ev->transition.reason));
 }
 
 static int pprof_event(t2p_sink *base, const gt_event *ev)
 {
 	pprof_sink *s = (pprof_sink *)base;
+	sel_g *sg;
 
-	if (GT_UNLIKELY(!s->seen_event)) {
-		s->seen_event = 1;
-		s->first_time = ev->time;
-	}
-	s->last_time = ev->time;
-	if (ev->kind == GT_EV_STATE_TRANSITION && ev->transition.resource == GT_RES_GOROUTINE) {
-		if (may_matter(s, ev))
-			goroutine_transition(s, ev);
-	} else if (ev->kind == GT_EV_SYNC) {
+	/* The stage hands out the goroutine of the transitions we asked for. */
+	if ((sg = sel_current(s->sel)))
+		goroutine_transition(s, sg, ev);
+	else if (ev->kind == GT_EV_SYNC)
 		sync_event(s, ev);
-	}
-	if (GT_UNLIKELY(s->oom)) {
-		fprintf(stderr, "%s: out of memory\n", t2p_prog);
-		return -1;
-	}
-	return 0;
+	return 0;  /* running out of memory is said at the end, where it fails */
 }
 
-/* Drop pending intervals whose end came after `limit`. */
-static void drop_pending_after(pp_g *g, int64_t limit)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < g->npending; i++)
-		if (g->pending[i].end <= limit)
-			g->pending[k++] = g->pending[i];
-	g->npending = k;
-}
-
-static int write_type(pprof_sink *s, int type, const char *comment)
+static int write_type(pprof_sink *s, int type, int64_t duration, const char *comment)
 {
 	t2p_output out;
-	pp_meta meta = { s->wall_start, (int64_t)((uint64_t)s->last_time - (uint64_t)s->first_time), comment,
-			 s->binary ? s->binary : "go-program" };
+	pp_meta meta = { s->wall_start, duration, comment, s->binary ? s->binary : "go-program" };
 	pp_table *t = &s->tables[type];
 
 	if (t2p_output_open(&out, s->paths[type]))
@@ -450,10 +316,7 @@ static int write_type(pprof_sink *s, int type, const char *comment)
 static int pprof_end(t2p_sink *base, gt_status status)
 {
 	pprof_sink *s = (pprof_sink *)base;
-	int64_t trace_end = s->last_time;
-	size_t pos = 0;
-	uint64_t key;
-	pp_g *g;
+	int64_t last = sel_last_time(s->sel), duration;
 	char comment[128];
 	int rc = 0;
 
@@ -463,15 +326,9 @@ static int pprof_end(t2p_sink *base, gt_status status)
 			return -1;
 		}
 		settle(s, 0);
-		trace_end = s->last_sync_time;
-		s->last_time = trace_end;
+		last = s->last_sync_time;
 	}
-	while ((g = u64map_next(&s->gs, &pos, &key))) {
-		if (status != GT_END)
-			drop_pending_after(g, trace_end);
-		if (g->summarized && g->start_time == 0)
-			charge_never_ran(s, g, trace_end);
-	}
+	duration = (int64_t)((uint64_t)last - (uint64_t)sel_first_time(s->sel));
 	if (s->oom) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return -1;
@@ -479,7 +336,7 @@ static int pprof_end(t2p_sink *base, gt_status status)
 	snprintf(comment, sizeof comment, "made by trace2pprof from a go 1.%d execution trace",
 		 gt_reader_version(s->reader));
 	for (int type = 0; type < PP_NTYPES; type++)
-		if ((s->types & (1u << type)) && write_type(s, type, comment))
+		if ((s->types & (1u << type)) && write_type(s, type, duration, comment))
 			rc = -1;
 	return rc;
 }
@@ -496,13 +353,7 @@ static int pprof_begin(t2p_sink *base, gt_reader *r)
 static void pprof_free(t2p_sink *base)
 {
 	pprof_sink *s = (pprof_sink *)base;
-	size_t pos = 0;
-	uint64_t key;
-	pp_g *g;
 
-	while ((g = u64map_next(&s->gs, &pos, &key)))
-		free_g(g);
-	u64map_free(&s->gs);
 	for (int i = 0; i < PP_NTYPES; i++) {
 		free(s->tables[i].recs);
 		free(s->tables[i].hashes);
@@ -514,26 +365,29 @@ static void pprof_free(t2p_sink *base)
 	free(s);
 }
 
-t2p_sink *t2p_pprof_sink(unsigned types, const char *const paths[PP_NTYPES], const char *binary)
+t2p_sink *t2p_pprof_sink(unsigned types, const char *const paths[PP_NTYPES], const char *binary,
+			 t2p_select *sel)
 {
 	pprof_sink *s = calloc(1, sizeof *s);
+	unsigned states = 0;
 
 	if (!s)
 		return NULL;
 	s->base = (t2p_sink){ .name = "pprof", .begin = pprof_begin, .event = pprof_event,
 			      .end = pprof_end, .free = pprof_free };
 	s->types = types;
-	s->from_states = 1u << GT_GO_UNDETERMINED | 1u << GT_GO_NOT_EXIST;
-	s->to_states = 1u << GT_GO_RUNNING | 1u << GT_GO_NOT_EXIST;
 	for (int i = 0; i < PP_NTYPES; i++) {
 		s->paths[i] = paths[i];
-		if (types & (1u << i)) {
-			s->from_states |= 1u << pp_state[i];
-			s->to_states |= 1u << pp_state[i];
-		}
+		if (types & (1u << i))
+			states |= 1u << pp_state[i];
 	}
 	s->binary = binary;
-	u64map_init(&s->gs, sizeof(pp_g));
+	s->sel = sel;
+	/* Transitions into or out of a measured state open or close intervals. */
+	if ((s->client = sel_client(sel, sizeof(pp_g), states, deliver, s)) < 0) {
+		free(s);
+		return NULL;
+	}
 	for (int i = 0; i < PP_NTYPES; i++)
 		u64map_init(&s->tables[i].by_hash, sizeof(uint64_t));
 	return &s->base;

@@ -2,7 +2,9 @@
  * fuzz_reader.c - libFuzzer harness: every input goes through the reader and
  * all the sinks (profiles, the three JSON views, the event dump, the report
  * as text and JSON with assertions, the MMU curves), as the CLI
- * would run them; inputs of odd length are read ahead (on a second thread).
+ * would run them, the profiles twice: through a selection stage that
+ * selects nothing, and one that selects goroutines by name and a window;
+ * inputs of odd length are read ahead (on a second thread).
  * Then through the raw reader, for -d=wire and -d=footprint.
  * Outputs go to standard output, which is /dev/null here;
  * tests/fuzz/run also silences the sinks' messages (-close_fd_mask=2).
@@ -17,6 +19,7 @@
 #include "mutil.h"
 #include "pprof.h"
 #include "rawdump.h"
+#include "select.h"
 #include "sink.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -60,8 +63,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const stdout_paths[PP_NTYPES] = { NULL };
 	int assert_failed = 0;
+	static const t2p_selection everything = { 0 },
+		some = { .goroutine = "main.main", .has_from = 1, .from = 1000, .has_to = 1,
+			 .to = 1000000000 };
+	t2p_select *sels[] = { t2p_select_new(&everything), t2p_select_new(&some) };
 	t2p_sink *sinks[] = {
-		t2p_pprof_sink((1u << PP_NTYPES) - 1, stdout_paths, NULL),
+		sels[0] ? t2p_pprof_sink((1u << PP_NTYPES) - 1, stdout_paths, NULL, sels[0]) : NULL,
+		sels[1] ? t2p_pprof_sink(1u << PP_SCHED, stdout_paths, NULL, sels[1]) : NULL,
 		t2p_json_sink(NULL, T2P_VIEW_PROC),
 		t2p_json_sink(NULL, T2P_VIEW_THREAD),
 		t2p_json_sink(NULL, T2P_VIEW_GOROUTINE),
@@ -78,19 +86,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gt_event ev;
 	int failed = st != GT_OK;
 
+	for (int i = 0; i < 2 && !failed; i++)
+		failed = !sels[i] || sel_begin(sels[i], r) != 0;
 	for (int i = 0; i < nsinks; i++)
 		if (!sinks[i] || (!failed && sinks[i]->begin(sinks[i], r)))
 			failed = 1;
 	if (!failed && size % 2)
 		(void)gt_reader_read_ahead(r);
-	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK)
+	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK) {
+		for (int i = 0; i < 2; i++)
+			sel_event(sels[i], &ev);
 		for (int i = 0; i < nsinks && !failed; i++)
 			failed = sinks[i]->event(sinks[i], &ev) != 0;
+	}
+	for (int i = 0; i < 2 && !failed; i++) {
+		failed = sel_trace_end(sels[i], st) != 0;
+		(void)sel_finish(sels[i]);  /* main.main is seldom there: write anyway */
+	}
 	for (int i = 0; i < nsinks && !failed; i++)
 		failed = sinks[i]->end(sinks[i], st) != 0;
 	for (int i = 0; i < nsinks; i++)
 		if (sinks[i])
 			sinks[i]->free(sinks[i]);
+	for (int i = 0; i < 2; i++)
+		t2p_select_free(sels[i]);
 	gt_reader_free(r);
 	raw_dumps(data, size);
 	return 0;
