@@ -15,6 +15,7 @@
 #include <zstd.h>
 
 #include "assertion.h"
+#include "goformat.h"
 #include "gotrace.h"
 #include "mutil.h"
 #include "output.h"
@@ -51,6 +52,13 @@ static const char usage_text[] =
 	"  -d=wire      print the wire events as go tool trace -d=wire (alone)\n"
 	"  -d=footprint print bytes and counts by event type as go tool trace\n"
 	"               -d=footprint (alone)\n"
+	"\n"
+	"Selections (what the profiles count; durations as Go writes them, 1.5ms):\n"
+	"  -goroutine=NAME  goroutines whose start function is NAME, as go tool\n"
+	"               trace's /io?name=NAME (and /block, /syscall, /sched)\n"
+	"  -from=DUR    only time from DUR after the trace's start...\n"
+	"  -to=DUR      ...to DUR after it\n"
+	"\n"
 	"  -genmem=MiB  the most memory one generation of the trace may take\n"
 	"               (default 4096); a larger one stops the conversion there\n"
 	"  -q           quiet: no warnings (exit status 3 still says the trace\n"
@@ -91,6 +99,8 @@ typedef struct options {
 	size_t genmem;      /* bytes a generation may take, 0 for the default */
 	int quiet;
 	t2p_selection sel;
+	int selecting;      /* a selection flag was given */
+	const char *from, *to; /* -from and -to as given */
 } options;
 
 static void usage_error(const char *fmt, ...)
@@ -223,6 +233,36 @@ static void set_genmem(options *opt, const char *val)
 	opt->genmem = parse_mib(val);
 }
 
+static int64_t parse_duration(const char *flag, const char *val)
+{
+	int64_t d;
+	const char *why = go_parse_duration(val, &d);
+
+	if (why)
+		usage_error("invalid -%s %s: %s (want a Go duration: 300ms, 1.5s, 2m)", flag, val, why);
+	return d;
+}
+
+static void set_goroutine(options *opt, const char *val)
+{
+	opt->sel.goroutine = val;
+	opt->selecting = 1;
+}
+
+static void set_from(options *opt, const char *val)
+{
+	opt->sel.from = parse_duration("from", val);
+	opt->from = val;
+	opt->sel.has_from = opt->selecting = 1;
+}
+
+static void set_to(options *opt, const char *val)
+{
+	opt->sel.to = parse_duration("to", val);
+	opt->to = val;
+	opt->sel.has_to = opt->selecting = 1;
+}
+
 static void set_debug(options *opt, const char *val)
 {
 	if (!strcmp(val, "parsed"))
@@ -263,13 +303,16 @@ static const struct flag {
 } flags[] = {
 	{ "assert", VALUE, set_assert },
 	{ "d", VALUE, set_debug },
+	{ "from", VALUE, set_from },
 	{ "genmem", VALUE, set_genmem },
+	{ "goroutine", VALUE, set_goroutine },
 	{ "json", OPTIONAL_VALUE, set_json },
 	{ "mmu", OPTIONAL_VALUE, set_mmu },
 	{ "o", VALUE, set_out },
 	{ "pprof", VALUE, set_pprof },
 	{ "report", OPTIONAL_VALUE, set_report },
 	{ "q", NO_VALUE, set_quiet },
+	{ "to", VALUE, set_to },
 	{ "version", NO_VALUE, set_version },
 };
 
@@ -322,6 +365,10 @@ static void parse_args(int argc, char **argv, options *opt)
 	    !opt->nas)
 		usage_error("nothing to do: give -pprof=TYPE, -json, -mmu, -report, -assert or "
 			    "-d=parsed|wire|footprint");
+	if (opt->selecting && !opt->pprof)
+		usage_error("-goroutine, -from and -to select what profiles count: give -pprof=TYPE");
+	if (opt->sel.has_from && opt->sel.has_to && opt->sel.from > opt->sel.to)
+		usage_error("-from=%s is after -to=%s: the window is empty", opt->from, opt->to);
 }
 
 /* Where the outputs go: with one output, the -o file (NULL: standard

@@ -2,13 +2,16 @@
  * pprofcmp - compare two gzipped pprof profiles by their samples.
  *
  *     pprofcmp [-v] WANT.pb.gz GOT.pb.gz
+ *     pprofcmp -s PROFILE.pb.gz...
  *
  * Each sample is keyed by its stack as function/file/line/PC frames, leaf
  * first; values of equal keys are summed (cmd/trace's sample order and ids
  * are random, so only this is comparable).  Exit 0 if both profiles have the
  * same samples and sample types, 1 if not (differences printed), 2 on
  * unreadable input.  -v prints the samples.  Also checks that each profile's
- * ids resolve, so it doubles as a validator of our own output.
+ * ids resolve, so it doubles as a validator of our own output.  -s prints
+ * the samples of the profiles, summed, in that comparable form: equal
+ * output, equal profiles.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,25 +107,29 @@ static int by_key(const void *a, const void *b)
 	return strcmp(((const sample *)a)->key, ((const sample *)b)->key);
 }
 
-static profile_set load(const char *path)
+/* Add path's samples to set (the first profile's sample types count). */
+static void load_into(profile_set *set, const char *path)
 {
 	size_t len, cap = 0, tlen = 0;
 	unsigned char *buf = read_gz(path, &len);
 	Profile *p = perftools__profiles__profile__unpack(NULL, len, buf);
-	profile_set set = { 0 };
+	int first = !set->types;
 
-	append(&set.types, &tlen, &cap, ""); /* a profile may declare none */
+	if (first)
+		append(&set->types, &tlen, &cap, ""); /* a profile may declare none */
 	if (!p) {
 		fprintf(stderr, "pprofcmp: %s: not a profile.proto message\n", path);
 		exit(2);
 	}
-	for (size_t i = 0; i < p->n_sample_type; i++) {
-		append(&set.types, &tlen, &cap, str(p, p->sample_type[i]->type, path));
-		append(&set.types, &tlen, &cap, "/");
-		append(&set.types, &tlen, &cap, str(p, p->sample_type[i]->unit, path));
-		append(&set.types, &tlen, &cap, " ");
+	for (size_t i = 0; first && i < p->n_sample_type; i++) {
+		append(&set->types, &tlen, &cap, str(p, p->sample_type[i]->type, path));
+		append(&set->types, &tlen, &cap, "/");
+		append(&set->types, &tlen, &cap, str(p, p->sample_type[i]->unit, path));
+		append(&set->types, &tlen, &cap, " ");
 	}
-	set.v = calloc(p->n_sample + 1, sizeof *set.v);
+	set->v = realloc(set->v, (set->n + p->n_sample + 1) * sizeof *set->v);
+	if (!set->v)
+		exit(2);
 	for (size_t i = 0; i < p->n_sample; i++) {
 		const Perftools__Profiles__Sample *s = p->sample[i];
 		char *key = NULL, frame[64];
@@ -148,26 +155,33 @@ static profile_set load(const char *path)
 			fprintf(stderr, "pprofcmp: %s: sample with %zu values\n", path, s->n_value);
 			exit(2);
 		}
-		set.v[set.n++] = (sample){ key, s->value[0], s->value[1] };
+		set->v[set->n++] = (sample){ key, s->value[0], s->value[1] };
 	}
-	qsort(set.v, set.n, sizeof *set.v, by_key);
+	qsort(set->v, set->n, sizeof *set->v, by_key);
 	/* Sum samples with equal stacks. */
 	{
 		size_t k = 0;
 
-		for (size_t i = 0; i < set.n; i++) {
-			if (k && strcmp(set.v[k - 1].key, set.v[i].key) == 0) {
-				set.v[k - 1].count += set.v[i].count;
-				set.v[k - 1].delay += set.v[i].delay;
-				free(set.v[i].key);
+		for (size_t i = 0; i < set->n; i++) {
+			if (k && strcmp(set->v[k - 1].key, set->v[i].key) == 0) {
+				set->v[k - 1].count += set->v[i].count;
+				set->v[k - 1].delay += set->v[i].delay;
+				free(set->v[i].key);
 				continue;
 			}
-			set.v[k++] = set.v[i];
+			set->v[k++] = set->v[i];
 		}
-		set.n = k;
+		set->n = k;
 	}
 	perftools__profiles__profile__free_unpacked(p, NULL);
 	free(buf);
+}
+
+static profile_set load(const char *path)
+{
+	profile_set set = { 0 };
+
+	load_into(&set, path);
 	return set;
 }
 
@@ -190,8 +204,19 @@ int main(int argc, char **argv)
 	profile_set want, got;
 	size_t i = 0, j = 0;
 
+	if (argc > 2 && strcmp(argv[1], "-s") == 0) {
+		profile_set sum = { 0 };
+
+		for (int k = 2; k < argc; k++)
+			load_into(&sum, argv[k]);
+		printf("types %s\n", sum.types);
+		for (size_t k = 0; k < sum.n; k++)
+			print_sample("sample", &sum.v[k]);
+		free_set(&sum);
+		return 0;
+	}
 	if (argc != 3 + verbose) {
-		fprintf(stderr, "usage: pprofcmp [-v] WANT.pb.gz GOT.pb.gz\n");
+		fprintf(stderr, "usage: pprofcmp [-v] WANT.pb.gz GOT.pb.gz\n       pprofcmp -s PROFILE.pb.gz...\n");
 		return 2;
 	}
 	want = load(argv[1 + verbose]);
