@@ -20,6 +20,9 @@ typedef struct strtab {
 			       * is the next one's start */
 	size_t n, capoffsets;
 	u64map by_hash;       /* XXH3 of the bytes (probed on a clash) -> id */
+	uint32_t recent[32];  /* ids by a cheap hash of the bytes: the few
+			       * strings said again and again (wait reasons)
+			       * are compared, not hashed */
 } strtab;
 
 void strtab_init(strtab *t);
