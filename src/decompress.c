@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#define ZLIB_CONST /* next_in points to const bytes */
 #include <zlib.h>
 #include <zstd.h>
 
@@ -147,13 +148,13 @@ static size_t decode(dc_stream *d, uint8_t *out, size_t cap)
 			damaged(d, GT_ERR_CORRUPT, "cannot restart the decoder");
 			return 0;
 		}
-		d->z.next_in = (Bytef *)(uintptr_t)(d->in + d->pos);
+		d->z.next_in = d->in + d->pos;
 		d->z.avail_in = in > UINT_MAX ? UINT_MAX : (uInt)in;
 		d->z.next_out = out;
 		d->z.avail_out = cap > UINT_MAX ? UINT_MAX : (uInt)cap;
 		rc = inflate(&d->z, Z_NO_FLUSH);
 		made = (size_t)(d->z.next_out - out);
-		d->pos = (size_t)((const uint8_t *)d->z.next_in - d->in);
+		d->pos = (size_t)(d->z.next_in - d->in);
 		d->used += in - (d->len - d->pos);
 		d->stream_end = rc == Z_STREAM_END;
 		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
