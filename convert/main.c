@@ -35,6 +35,8 @@ static const char usage_text[] =
 	"Flags:\n"
 	"  -pprof=TYPE  write a pprof profile, like go tool trace -pprof=TYPE:\n"
 	"               net, sync, syscall or sched; several as net,sync or all\n"
+	"               (the four); or cpu, the CPU samples in the trace as a\n"
+	"               CPU profile (when a CPU profile ran while tracing)\n"
 	"  -json[=VIEW] write a timeline for Perfetto UI and chrome://tracing:\n"
 	"               VIEW proc (the default, as go tool trace shows it), thread,\n"
 	"               or goroutine (a track per goroutine with its states)\n"
@@ -133,8 +135,6 @@ static unsigned parse_pprof_types(const char *list)
 	unsigned types = 0;
 	const char *p = list;
 
-	if (!strcmp(list, "all"))
-		return (1u << PP_NTYPES) - 1;
 	while (*p) {
 		size_t n = strcspn(p, ",");
 		int t;
@@ -142,10 +142,13 @@ static unsigned parse_pprof_types(const char *list)
 		for (t = 0; t < PP_NTYPES; t++)
 			if (strlen(pp_type_names[t]) == n && !strncmp(p, pp_type_names[t], n))
 				break;
-		if (t == PP_NTYPES)
-			usage_error("unknown pprof type %.*s (want net, sync, syscall, sched or all)",
+		if (t < PP_NTYPES)
+			types |= 1u << t;
+		else if (n == 3 && !strncmp(p, "all", 3))
+			types |= PP_CLASSIC;
+		else
+			usage_error("unknown pprof type %.*s (want net, sync, syscall, sched, all or cpu)",
 				    (int)n, p);
-		types |= 1u << t;
 		p += n + (p[n] == ',');
 	}
 	if (!types)
@@ -522,15 +525,15 @@ static int make_sinks(const options *opt, plan *pl, t2p_select *sel, t2p_sink **
 	int n = 0;
 
 	if (opt->pprof) {
-		const char *paths[PP_NTYPES] = { 0 };
+		pp_config cfg = { .types = opt->pprof, .binary = opt->binary, .sel = sel };
 		char name[32];
 
 		for (int t = 0; t < PP_NTYPES; t++) {
 			snprintf(name, sizeof name, "%s.pb.gz", pp_type_names[t]);
-			if ((opt->pprof >> t) & 1 && output_path(pl, name, &paths[t]))
+			if ((opt->pprof >> t) & 1 && output_path(pl, name, &cfg.paths[t]))
 				return -1;
 		}
-		if (!(sinks[n++] = t2p_pprof_sink(opt->pprof, paths, opt->binary, sel)))
+		if (!(sinks[n++] = t2p_pprof_sink(&cfg)))
 			return -1;
 	}
 	if (opt->parsed) {

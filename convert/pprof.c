@@ -6,27 +6,40 @@
  * selection stage's answer (select.h), sometimes given later.  Memory stays
  * bounded by live goroutines and distinct stacks.
  *
+ * The cpu profile is the trace's CPU samples (StackSample events: Go writes
+ * them while a CPU profile runs, from the same SIGPROF handler that feeds
+ * runtime/pprof), laid out as runtime/pprof lays out its CPU profile.
+ *
  * cmd/trace also drops the events after the last Sync when the trace turns
- * out damaged; each record changed since the last Sync keeps its value at
- * that Sync, so the changes can be taken back.
+ * out damaged: so do all the profiles (pprec.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "internal.h"
 #include "output.h"
+#include "pprec.h"
 #include "pprof.h"
-#include "profile.h"
 #include "select.h"
-#include "u64map.h"
 
-const char *const pp_type_names[PP_NTYPES] = { "net", "sync", "syscall", "sched" };
+const char *const pp_type_names[PP_NTYPES] = { "net", "sync", "syscall", "sched", "cpu" };
 
-/* The state each profile measures (cmd/trace computePprofIO & co). */
-static const uint8_t pp_state[PP_NTYPES] = { GT_GO_WAITING, GT_GO_WAITING, GT_GO_SYSCALL,
+/* runtime/pprof's CPU sampling rate, 100 Hz, which the trace does not record
+ * (and which runtime/pprof's StartCPUProfile always uses). */
+#define CPU_PERIOD 10000000
+
+#define CLASSIC_KIND                                                                         \
+	{ 2, { "contentions", "delay" }, { "count", "nanoseconds" }, "trace", "count", 1, 128, 0 }
+
+/* The classic four as cmd/trace writes them (pprofMaxStack frames); cpu as
+ * runtime/pprof writes its CPU profile. */
+static const pp_kind pp_kinds[PP_NTYPES] = {
+	CLASSIC_KIND, CLASSIC_KIND, CLASSIC_KIND, CLASSIC_KIND,
+	{ 2, { "samples", "cpu" }, { "count", "nanoseconds" }, "cpu", "nanoseconds", CPU_PERIOD, 0, 1 },
+};
+
+/* The state each classic profile measures (cmd/trace computePprofIO & co). */
+static const uint8_t pp_state[PP_NCLASSIC] = { GT_GO_WAITING, GT_GO_WAITING, GT_GO_SYSCALL,
 					     GT_GO_RUNNABLE };
 
 static int contains(gt_str s, const char *word)
@@ -53,34 +66,15 @@ static int reason_matches(int type, gt_str reason)
 
 /* The sink's own part of a goroutine's record in the selection stage. */
 typedef struct pp_g {
-	uint8_t tracking;       /* bit per type: an interval is open */
-	int64_t track_start[PP_NTYPES];
-	uint32_t track_stack[PP_NTYPES];
+	uint8_t tracking;       /* bit per classic type: an interval is open */
+	int64_t track_start[PP_NCLASSIC];
+	uint32_t track_stack[PP_NCLASSIC];
 } pp_g;
-
-/* A record's value at the last Sync, kept while it changes after it. */
-typedef struct pp_ckpt {
-	uint64_t count;
-	int64_t time;
-	int dirty;
-} pp_ckpt;
-
-/* Records keyed by the PCs of their stack (cmd/trace's stackMap). */
-typedef struct pp_table {
-	pp_rec *recs;
-	uint64_t *hashes;
-	pp_ckpt *ckpts;
-	size_t n, cap, caphashes, capckpts;
-	uint32_t *dirty;        /* records changed since the last Sync */
-	size_t ndirty, capdirty;
-	uint32_t *by_stack;     /* symbol stack id -> record index + 1, 0 if none yet */
-	size_t capby_stack;
-	u64map by_hash;         /* PC hash -> a record index with that hash */
-} pp_table;
 
 typedef struct pprof_sink {
 	t2p_sink base;
 	unsigned types;
+	unsigned classic;       /* types & PP_CLASSIC */
 	const char *paths[PP_NTYPES];
 	const char *binary;
 	gt_reader *reader;
@@ -91,146 +85,36 @@ typedef struct pprof_sink {
 	int64_t last_sync_time;
 	int64_t wall_start;     /* ns since the epoch at the trace's start, 0 if unknown */
 	int seen_sync;
+	int began;              /* the tables are set up */
 	int oom;                /* sticky: the profiles are not written */
 } pprof_sink;
-
-static uint64_t pcs_hash(const gt_symtab *sym, uint32_t stack, uint64_t *pcs, size_t *n)
-{
-	const uint32_t *frames = gt_symtab_stack(sym, stack, n);
-
-	if (*n > 128)
-		*n = 128;
-	for (size_t i = 0; i < *n; i++) {
-		gt_frame f;
-
-		gt_symtab_frame(sym, frames[i], &f);
-		pcs[i] = f.pc;
-	}
-	/* cmd/trace keys records by a zero-padded [128]uint64 of PCs, so
-	 * trailing zero PCs do not count: a stack whose one frame has PC 0
-	 * (the runtime writes such) shares the record of "no stack". */
-	while (*n && pcs[*n - 1] == 0)
-		(*n)--;
-	return XXH3_64bits(pcs, *n * sizeof *pcs);
-}
-
-static int same_pcs(const gt_symtab *sym, uint32_t stack, const uint64_t *pcs, size_t n)
-{
-	uint64_t other[128];
-	size_t m;
-
-	pcs_hash(sym, stack, other, &m);
-	return m == n && memcmp(other, pcs, n * sizeof *pcs) == 0;
-}
-
-/* The record of a stack this table has not seen yet. */
-static GT_NOINLINE int new_record_of(pprof_sink *s, pp_table *t, uint32_t stack, uint32_t *out)
-{
-	uint64_t pcs[128], h, *slot;
-	size_t n, old_cap = t->capby_stack;
-	int added;
-
-	if (stack >= t->capby_stack) {
-		if (GT_RESERVE(t->by_stack, t->capby_stack, (size_t)stack + 1))
-			return -1;
-		memset(t->by_stack + old_cap, 0, (t->capby_stack - old_cap) * sizeof *t->by_stack);
-	}
-	h = pcs_hash(s->sym, stack, pcs, &n);
-	if (!(slot = u64map_put(&t->by_hash, h, &added)))
-		return -1;
-	if (!added) {
-		/* Same hash: find the record with these very PCs, if any. */
-		for (size_t i = *slot; i < t->n; i++) {
-			if (t->hashes[i] == h && same_pcs(s->sym, t->recs[i].stack, pcs, n)) {
-				t->recs[i].stack = stack;
-				*out = (uint32_t)i;
-				goto found;
-			}
-		}
-	}
-	if (GT_RESERVE(t->recs, t->cap, t->n + 1) || GT_RESERVE(t->hashes, t->caphashes, t->n + 1) ||
-	    GT_RESERVE(t->ckpts, t->capckpts, t->n + 1))
-		return -1;
-	t->recs[t->n] = (pp_rec){ stack, 0, 0 };
-	t->hashes[t->n] = h;
-	t->ckpts[t->n] = (pp_ckpt){ 0, 0, 0 };
-	if (added)
-		*slot = t->n;
-	*out = (uint32_t)t->n++;
-found:
-	t->by_stack[stack] = *out + 1;
-	return 0;
-}
-
-/* The record of a stack.  Equal PCs share a record, whose frames are those
- * of the stack that contributed last, as in cmd/trace's stackMap.getOrAdd.
- * Symbol table stack ids are dense: a stack seen before is one index away. */
-static inline int record_of(pprof_sink *s, pp_table *t, uint32_t stack, uint32_t *out)
-{
-	if (GT_LIKELY(stack < t->capby_stack && t->by_stack[stack])) {
-		*out = t->by_stack[stack] - 1;
-		t->recs[*out].stack = stack;
-		return 0;
-	}
-	return new_record_of(s, t, stack, out);
-}
 
 /* Add d ns to the record of stack for an interval that ended at `end`.
  * Only intervals that end after the last Sync may have to be taken back. */
 static inline void add_sample(pprof_sink *s, int type, uint32_t stack, int64_t end, int64_t d)
 {
 	pp_table *t = &s->tables[type];
-	pp_rec *r;
-	pp_ckpt *c;
-	uint32_t rec;
+	uint32_t rec = pprec_of(t, stack);
 
-	if (record_of(s, t, stack, &rec)) {
+	if (rec == PPREC_NOMEM || pprec_add(t, rec, end > s->last_sync_time, 1, d))
 		s->oom = 1;
-		return;
-	}
-	r = &t->recs[rec];
-	c = &t->ckpts[rec];
-	if (end <= s->last_sync_time) {
-		if (c->dirty) {
-			c->count++;
-			c->time = gt_add64(c->time, d);
-		}
-	} else if (!c->dirty) {
-		if (GT_RESERVE(t->dirty, t->capdirty, t->ndirty + 1)) {
-			s->oom = 1;
-			return;
-		}
-		*c = (pp_ckpt){ r->count, r->time, 1 };
-		t->dirty[t->ndirty++] = rec;
-	}
-	r->count++;
-	r->time = gt_add64(r->time, d); /* Go's durations wrap */
 }
 
 /* At a Sync, everything so far stays; at a damaged end, what came after
  * the last Sync goes. */
 static void settle(pprof_sink *s, int keep)
 {
-	for (int type = 0; type < PP_NTYPES; type++) {
-		pp_table *t = &s->tables[type];
-
-		for (size_t i = 0; i < t->ndirty; i++) {
-			pp_ckpt *c = &t->ckpts[t->dirty[i]];
-
-			if (!keep) {
-				t->recs[t->dirty[i]].count = c->count;
-				t->recs[t->dirty[i]].time = c->time;
-			}
-			c->dirty = 0;
-		}
-		t->ndirty = 0;
-	}
+	for (unsigned types = s->types; types; types &= types - 1)
+		pprec_settle(&s->tables[__builtin_ctz(types)], keep);
 }
 
-/* An interval whose selected part the stage answered later. */
+/* An interval or a CPU sample whose selected part the stage answered
+ * later. */
 static void deliver(void *ctx, uint64_t tag, int64_t end, int64_t ns)
 {
-	add_sample(ctx, (int)(tag >> 32), (uint32_t)tag, end, ns);
+	int type = (int)(tag >> 32);
+
+	add_sample(ctx, type, (uint32_t)tag, end, type == PP_CPU ? CPU_PERIOD : ns);
 }
 
 static void close_interval(pprof_sink *s, sel_g *sg, pp_g *g, int type, int64_t end)
@@ -253,7 +137,7 @@ static void goroutine_transition(pprof_sink *s, sel_g *sg, const gt_event *ev)
 	pp_g *g = sel_local(s->sel, sg, s->client);
 	uint8_t to = ev->transition.to;
 
-	for (unsigned types = s->types; types; types &= types - 1) {
+	for (unsigned types = s->classic; types; types &= types - 1) {
 		int type = __builtin_ctz(types);
 
 		if (!(g->tracking & (1u << type))) {
@@ -283,6 +167,19 @@ static GT_NOINLINE void sync_event(pprof_sink *s, const gt_event *ev)
 	}
 }
 
+/* A CPU sample, if its goroutine and time are selected. */
+static void cpu_sample(pprof_sink *s, const gt_event *ev)
+{
+	sel_g *g = ev->g == GT_NO_GOROUTINE ? NULL : sel_goroutine(s->sel, ev->g);
+	int64_t in = sel_point(s->sel, g, ev->time);
+
+	if (in == 1)
+		add_sample(s, PP_CPU, ev->stack, ev->time, CPU_PERIOD);
+	else if (in == SEL_LATER &&
+		 sel_defer(g, s->client, ev->time, ev->time, 1, (uint64_t)PP_CPU << 32 | ev->stack))
+		s->oom = 1;
+}
+
 static int pprof_event(t2p_sink *base, const gt_event *ev)
 {
 	pprof_sink *s = (pprof_sink *)base;
@@ -291,6 +188,8 @@ static int pprof_event(t2p_sink *base, const gt_event *ev)
 	/* The stage hands out the goroutine of the transitions we asked for. */
 	if ((sg = sel_current(s->sel)))
 		goroutine_transition(s, sg, ev);
+	else if (ev->kind == GT_EV_STACK_SAMPLE && (s->types & (1u << PP_CPU)))
+		cpu_sample(s, ev);
 	else if (ev->kind == GT_EV_SYNC)
 		sync_event(s, ev);
 	return 0;  /* running out of memory is said at the end, where it fails */
@@ -304,7 +203,7 @@ static int write_type(pprof_sink *s, int type, int64_t duration, const char *com
 
 	if (t2p_output_open(&out, s->paths[type]))
 		return -1;
-	if (pp_write_profile(out.f, s->sym, t->recs, t->n, &meta)) {
+	if (pp_write_profile(out.f, s->sym, &pp_kinds[type], t->recs, t->n, &meta)) {
 		fprintf(stderr, "%s: %s: cannot write the %s profile\n", t2p_prog,
 			s->paths[type] ? s->paths[type] : "standard output", pp_type_names[type]);
 		t2p_output_abort(&out);
@@ -347,6 +246,10 @@ static int pprof_begin(t2p_sink *base, gt_reader *r)
 
 	s->reader = r;
 	s->sym = gt_reader_symtab(r);
+	/* The classic profiles key records by PCs, as cmd/trace does. */
+	for (int i = 0; !s->began && i < PP_NTYPES; i++)
+		pprec_init(&s->tables[i], s->sym, i < PP_NCLASSIC);
+	s->began = 1;
 	return 0;
 }
 
@@ -354,19 +257,12 @@ static void pprof_free(t2p_sink *base)
 {
 	pprof_sink *s = (pprof_sink *)base;
 
-	for (int i = 0; i < PP_NTYPES; i++) {
-		free(s->tables[i].recs);
-		free(s->tables[i].hashes);
-		free(s->tables[i].ckpts);
-		free(s->tables[i].dirty);
-		free(s->tables[i].by_stack);
-		u64map_free(&s->tables[i].by_hash);
-	}
+	for (int i = 0; s->began && i < PP_NTYPES; i++)
+		pprec_free(&s->tables[i]);
 	free(s);
 }
 
-t2p_sink *t2p_pprof_sink(unsigned types, const char *const paths[PP_NTYPES], const char *binary,
-			 t2p_select *sel)
+t2p_sink *t2p_pprof_sink(const pp_config *cfg)
 {
 	pprof_sink *s = calloc(1, sizeof *s);
 	unsigned states = 0;
@@ -375,20 +271,18 @@ t2p_sink *t2p_pprof_sink(unsigned types, const char *const paths[PP_NTYPES], con
 		return NULL;
 	s->base = (t2p_sink){ .name = "pprof", .begin = pprof_begin, .event = pprof_event,
 			      .end = pprof_end, .free = pprof_free };
-	s->types = types;
-	for (int i = 0; i < PP_NTYPES; i++) {
-		s->paths[i] = paths[i];
-		if (types & (1u << i))
-			states |= 1u << pp_state[i];
-	}
-	s->binary = binary;
-	s->sel = sel;
+	s->types = cfg->types;
+	s->classic = cfg->types & PP_CLASSIC;
+	for (int i = 0; i < PP_NTYPES; i++)
+		s->paths[i] = cfg->paths[i];
+	for (unsigned types = s->classic; types; types &= types - 1)
+		states |= 1u << pp_state[__builtin_ctz(types)];
+	s->binary = cfg->binary;
+	s->sel = cfg->sel;
 	/* Transitions into or out of a measured state open or close intervals. */
-	if ((s->client = sel_client(sel, sizeof(pp_g), states, deliver, s)) < 0) {
+	if ((s->client = sel_client(s->sel, sizeof(pp_g), states, deliver, s)) < 0) {
 		free(s);
 		return NULL;
 	}
-	for (int i = 0; i < PP_NTYPES; i++)
-		u64map_init(&s->tables[i].by_hash, sizeof(uint64_t));
 	return &s->base;
 }

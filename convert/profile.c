@@ -30,6 +30,7 @@ typedef struct strtab {
 
 typedef struct builder {
 	const gt_symtab *sym;
+	const pp_kind *kind;
 	strtab st;
 	u64map loc_by_pc;      /* pc -> location index */
 	u64map fn_by_key;      /* file << 32 | func (symbol ids) -> function index */
@@ -37,7 +38,7 @@ typedef struct builder {
 	Function *fns;   Function **fn_ptrs;   size_t nfns;
 	Sample *samples; Sample **sample_ptrs; size_t nsamples;
 	uint64_t *loc_ids;     /* every sample's location ids, back to back */
-	int64_t *values;       /* two per sample */
+	int64_t *values;       /* kind->nvalues per sample */
 	uint64_t min_pc, max_pc;  /* of the mapped locations */
 	int mapped;
 	int oom;
@@ -150,25 +151,46 @@ static uint64_t location_id(builder *b, uint32_t frame_id)
 	return loc->id;
 }
 
-static void add_sample(builder *b, const pp_rec *r, uint64_t *ids)
+/* The frames a record's sample shows, leaf first: at most max_frames
+ * (cmd/trace's pprofMaxStack), without a runtime.goexit root where the
+ * kind drops it. */
+static const uint32_t *sample_frames(const builder *b, uint32_t stack, size_t *n)
+{
+	const uint32_t *frames = gt_symtab_stack(b->sym, stack, n);
+
+	if (b->kind->max_frames && *n > (size_t)b->kind->max_frames)
+		*n = (size_t)b->kind->max_frames;
+	if (b->kind->drop_goexit && *n) {
+		gt_frame f;
+
+		gt_symtab_frame(b->sym, frames[*n - 1], &f);
+		if (f.func.len == 14 && memcmp(f.func.ptr, "runtime.goexit", 14) == 0)
+			(*n)--;
+	}
+	return frames;
+}
+
+/* Add a record's sample; returns the number of location ids it used. */
+static size_t add_sample(builder *b, const pp_rec *r, uint64_t *ids)
 {
 	size_t n;
-	const uint32_t *frames = gt_symtab_stack(b->sym, r->stack, &n);
+	const uint32_t *frames = sample_frames(b, r->stack, &n);
 	Sample *s = &b->samples[b->nsamples];
-	int64_t *values = &b->values[2 * b->nsamples];
+	int nv = b->kind->nvalues;
+	int64_t *values = &b->values[(size_t)nv * b->nsamples];
 
-	if (n > 128) /* cmd/trace's pprofMaxStack */
-		n = 128;
 	perftools__profiles__sample__init(s);
 	for (size_t i = 0; i < n; i++)
 		ids[i] = location_id(b, frames[i]);
-	values[0] = (int64_t)r->count;
-	values[1] = r->time;
+	if (nv == 2)
+		values[0] = (int64_t)r->count;
+	values[nv - 1] = r->time;
 	s->n_location_id = n;
 	s->location_id = ids;
-	s->n_value = 2;
+	s->n_value = (size_t)nv;
 	s->value = values;
 	b->sample_ptrs[b->nsamples++] = s;
+	return n;
 }
 
 static int builder_alloc(builder *b, const pp_rec *recs, size_t n)
@@ -223,8 +245,8 @@ static void builder_free(builder *b)
 	free(b->values);
 }
 
-int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_rec *recs, size_t n,
-		     const pp_meta *meta)
+int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_kind *kind, const pp_rec *recs,
+		     size_t n, const pp_meta *meta)
 {
 	builder b;
 	Profile p;
@@ -238,6 +260,7 @@ int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_rec *recs, size_t n
 
 	memset(&b, 0, sizeof b);
 	b.sym = sym;
+	b.kind = kind;
 	u64map_init(&b.st.by_sym, sizeof(uint64_t));
 	u64map_init(&b.loc_by_pc, sizeof(uint64_t));
 	u64map_init(&b.fn_by_key, sizeof(uint64_t));
@@ -248,23 +271,17 @@ int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_rec *recs, size_t n
 	 * functions' strings as met, then the period type. */
 	perftools__profiles__profile__init(&p);
 	str_literal(&b, "");
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < kind->nvalues; i++) {
 		perftools__profiles__value_type__init(&types[i]);
-		types[i].type = str_literal(&b, i ? "delay" : "contentions");
-		types[i].unit = str_literal(&b, i ? "nanoseconds" : "count");
+		types[i].type = str_literal(&b, kind->value_type[i]);
+		types[i].unit = str_literal(&b, kind->value_unit[i]);
 	}
-	for (size_t i = 0; i < n; i++) {
-		size_t k;
-
-		if (recs[i].count == 0)
-			continue;
-		gt_symtab_stack(sym, recs[i].stack, &k);
-		add_sample(&b, &recs[i], b.loc_ids + used);
-		used += k > 128 ? 128 : k;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (recs[i].count)
+			used += add_sample(&b, &recs[i], b.loc_ids + used);
 	perftools__profiles__value_type__init(&period_type);
-	period_type.type = str_literal(&b, "trace");
-	period_type.unit = str_literal(&b, "count");
+	period_type.type = str_literal(&b, kind->period_type);
+	period_type.unit = str_literal(&b, kind->period_unit);
 
 	/* With a symbolized mapping, pprof neither looks for the binary nor
 	 * says "Main binary filename not available". */
@@ -276,7 +293,7 @@ int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_rec *recs, size_t n
 	mapping.has_functions = mapping.has_filenames = mapping.has_line_numbers = 1;
 	comment = str_literal(&b, meta->comment);
 
-	p.n_sample_type = 2;
+	p.n_sample_type = (size_t)kind->nvalues;
 	p.sample_type = type_ptrs;
 	p.n_sample = b.nsamples;
 	p.sample = b.sample_ptrs;
@@ -291,10 +308,10 @@ int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_rec *recs, size_t n
 	p.time_nanos = meta->time_nanos;
 	p.duration_nanos = meta->duration_nanos;
 	p.period_type = &period_type;
-	p.period = 1;
+	p.period = kind->period;
 	p.n_comment = 1;
 	p.comment = &comment;
-	p.default_sample_type = types[1].type;
+	p.default_sample_type = types[kind->nvalues - 1].type;
 	if (b.oom || gzbuf_init(&gz, f))
 		goto out;
 	protobuf_c_message_pack_to_buffer(&p.base, &gz.base);

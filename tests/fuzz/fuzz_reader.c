@@ -61,15 +61,16 @@ static void raw_dumps(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const stdout_paths[PP_NTYPES] = { NULL };
 	int assert_failed = 0;
 	static const t2p_selection everything = { 0 },
 		some = { .goroutine = "main.main", .has_from = 1, .from = 1000, .has_to = 1,
 			 .to = 1000000000 };
 	t2p_select *sels[] = { t2p_select_new(&everything), t2p_select_new(&some) };
+	pp_config every_profile = { .types = (1u << PP_NTYPES) - 1, .sel = sels[0] },
+		  selected = { .types = 1u << PP_SCHED | 1u << PP_CPU, .sel = sels[1] };
 	t2p_sink *sinks[] = {
-		sels[0] ? t2p_pprof_sink((1u << PP_NTYPES) - 1, stdout_paths, NULL, sels[0]) : NULL,
-		sels[1] ? t2p_pprof_sink(1u << PP_SCHED, stdout_paths, NULL, sels[1]) : NULL,
+		sels[0] ? t2p_pprof_sink(&every_profile) : NULL,
+		sels[1] ? t2p_pprof_sink(&selected) : NULL,
 		t2p_json_sink(NULL, T2P_VIEW_PROC),
 		t2p_json_sink(NULL, T2P_VIEW_THREAD),
 		t2p_json_sink(NULL, T2P_VIEW_GOROUTINE),
