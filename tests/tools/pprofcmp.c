@@ -1,17 +1,22 @@
 /*
  * pprofcmp - compare two gzipped pprof profiles by their samples.
  *
- *     pprofcmp [-v] WANT.pb.gz GOT.pb.gz
+ *     pprofcmp [-v] [-f] [-l] WANT.pb.gz GOT.pb.gz
  *     pprofcmp -s PROFILE.pb.gz...
+ *     pprofcmp -d [-f] [-l] PROFILE.pb.gz
  *
  * Each sample is keyed by its stack as function/file/line/PC frames, leaf
  * first; values of equal keys are summed (cmd/trace's sample order and ids
  * are random, so only this is comparable).  Exit 0 if both profiles have the
  * same samples and sample types, 1 if not (differences printed), 2 on
- * unreadable input.  -v prints the samples.  Also checks that each profile's
+ * unreadable input.  -v prints the samples.  -f keys stacks by function
+ * names alone (a CPU profile from runtime/pprof has the PCs of the binary,
+ * a trace those of its own records, and inlined frames in its own order);
+ * -l adds the samples' labels to the key.  Also checks that each profile's
  * ids resolve, so it doubles as a validator of our own output.  -s prints
  * the samples of the profiles, summed, in that comparable form: equal
- * output, equal profiles.
+ * output, equal profiles.  -d prints a profile's samples a line each: their
+ * values, a tab, then the key's lines joined by ";".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +112,8 @@ static int by_key(const void *a, const void *b)
 	return strcmp(((const sample *)a)->key, ((const sample *)b)->key);
 }
 
+static int names_only, with_labels;
+
 /* Add path's samples to set (the first profile's sample types count). */
 static void load_into(profile_set *set, const char *path)
 {
@@ -144,6 +151,10 @@ static void load_into(profile_set *set, const char *path)
 
 				append(&key, &klen, &kcap, "\t");
 				append(&key, &klen, &kcap, str(p, f->name, path));
+				if (names_only) {
+					append(&key, &klen, &kcap, "\n");
+					continue;
+				}
 				append(&key, &klen, &kcap, " ");
 				append(&key, &klen, &kcap, str(p, f->filename, path));
 				snprintf(frame, sizeof frame, ":%lld 0x%llx\n", (long long)l->line[j]->line,
@@ -151,11 +162,19 @@ static void load_into(profile_set *set, const char *path)
 				append(&key, &klen, &kcap, frame);
 			}
 		}
-		if (s->n_value != 2) {
+		for (size_t k = 0; with_labels && k < s->n_label; k++) {
+			append(&key, &klen, &kcap, "\t\t");
+			append(&key, &klen, &kcap, str(p, s->label[k]->key, path));
+			append(&key, &klen, &kcap, "=");
+			append(&key, &klen, &kcap, str(p, s->label[k]->str, path));
+			append(&key, &klen, &kcap, "\n");
+		}
+		if (s->n_value != p->n_sample_type || s->n_value < 1 || s->n_value > 2) {
 			fprintf(stderr, "pprofcmp: %s: sample with %zu values\n", path, s->n_value);
 			exit(2);
 		}
-		set->v[set->n++] = (sample){ key, s->value[0], s->value[1] };
+		set->v[set->n++] = (sample){ key, s->n_value == 2 ? s->value[0] : 0,
+					     s->value[s->n_value - 1] };
 	}
 	qsort(set->v, set->n, sizeof *set->v, by_key);
 	/* Sum samples with equal stacks. */
@@ -193,6 +212,27 @@ static void free_set(profile_set *set)
 	free(set->types);
 }
 
+/* -d: values, then the key on one line. */
+static void dump(const profile_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const char *k = set->v[i].key;
+
+		printf("%lld %lld\t", (long long)set->v[i].count, (long long)set->v[i].delay);
+		for (int first = 1; *k; first = 0) {
+			size_t n = strcspn(k, "\n");
+
+			while (*k == '\t') {
+				k++;
+				n--;
+			}
+			printf("%s%.*s", first ? "" : ";", (int)n, k);
+			k += n + (k[n] == '\n');
+		}
+		putchar('\n');
+	}
+}
+
 static void print_sample(const char *tag, const sample *s)
 {
 	printf("%s count=%lld delay=%lld\n%s", tag, (long long)s->count, (long long)s->delay, s->key);
@@ -200,27 +240,49 @@ static void print_sample(const char *tag, const sample *s)
 
 int main(int argc, char **argv)
 {
-	int verbose = argc > 1 && strcmp(argv[1], "-v") == 0, diff = 0;
+	int verbose = 0, sum = 0, dumping = 0, diff = 0, a = 1;
 	profile_set want, got;
 	size_t i = 0, j = 0;
 
-	if (argc > 2 && strcmp(argv[1], "-s") == 0) {
-		profile_set sum = { 0 };
+	for (; a < argc && argv[a][0] == '-'; a++) {
+		if (!strcmp(argv[a], "-v"))
+			verbose = 1;
+		else if (!strcmp(argv[a], "-s"))
+			sum = 1;
+		else if (!strcmp(argv[a], "-d"))
+			dumping = 1;
+		else if (!strcmp(argv[a], "-f"))
+			names_only = 1;
+		else if (!strcmp(argv[a], "-l"))
+			with_labels = 1;
+		else
+			break;
+	}
+	if (sum && a < argc) {
+		profile_set all = { 0 };
 
-		for (int k = 2; k < argc; k++)
-			load_into(&sum, argv[k]);
-		printf("types %s\n", sum.types);
-		for (size_t k = 0; k < sum.n; k++)
-			print_sample("sample", &sum.v[k]);
-		free_set(&sum);
+		for (int k = a; k < argc; k++)
+			load_into(&all, argv[k]);
+		printf("types %s\n", all.types);
+		for (size_t k = 0; k < all.n; k++)
+			print_sample("sample", &all.v[k]);
+		free_set(&all);
 		return 0;
 	}
-	if (argc != 3 + verbose) {
-		fprintf(stderr, "usage: pprofcmp [-v] WANT.pb.gz GOT.pb.gz\n       pprofcmp -s PROFILE.pb.gz...\n");
+	if (dumping && argc - a == 1) {
+		want = load(argv[a]);
+		dump(&want);
+		free_set(&want);
+		return 0;
+	}
+	if (sum || dumping || argc - a != 2) {
+		fprintf(stderr, "usage: pprofcmp [-v] [-f] [-l] WANT.pb.gz GOT.pb.gz\n"
+				"       pprofcmp -s PROFILE.pb.gz...\n"
+				"       pprofcmp -d [-f] [-l] PROFILE.pb.gz\n");
 		return 2;
 	}
-	want = load(argv[1 + verbose]);
-	got = load(argv[2 + verbose]);
+	want = load(argv[a]);
+	got = load(argv[a + 1]);
 	if (strcmp(want.types, got.types) != 0) {
 		printf("sample types differ: want %s, got %s\n", want.types, got.types);
 		diff = 1;
@@ -247,8 +309,15 @@ int main(int argc, char **argv)
 			j++;
 		}
 	}
-	if (!diff)
-		printf("%zu samples match\n", want.n);
+	if (!diff) {
+		long long count = 0, value = 0;
+
+		for (i = 0; i < want.n; i++) {
+			count += want.v[i].count;
+			value += want.v[i].delay;
+		}
+		printf("%zu samples match (values %lld and %lld in all)\n", want.n, count, value);
+	}
 	free_set(&want);
 	free_set(&got);
 	return diff;
