@@ -10,9 +10,7 @@
 /* math.Log(math.Pow(10, 1.0/5)) as Go computes it (traceviewer logDiv). */
 static const double log_div = 0x1.d791c5f888824p-2;
 
-/* TimeHistogram's bucket: int(math.Log(d) / logDiv) for d > 0, else 0.
- * (A binary search over the buckets' edges was tried instead: it took more
- * instructions than Go's log, 68 a duration against 62.) */
+/* TimeHistogram's bucket: int(math.Log(d) / logDiv) for d > 0, else 0. */
 static int hist_bucket_exact(int64_t ns)
 {
 	return ns > 0 ? (int)(go_log((double)ns) / log_div) : 0;
@@ -30,6 +28,16 @@ static unsigned fine_index(uint64_t v)
 	return (unsigned)(e - 4) * 32 + (unsigned)((v >> (e - 5)) & 31);
 }
 
+/* The least value of fine bucket i. */
+static uint64_t fine_lower(unsigned i)
+{
+	unsigned e = i / 32 + 4, sub = i % 32;
+
+	if (i < 32)
+		return i;
+	return (uint64_t)(32 + sub) << (e - 5);
+}
+
 /* The greatest value of fine bucket i. */
 static uint64_t fine_upper(unsigned i)
 {
@@ -38,6 +46,36 @@ static uint64_t fine_upper(unsigned i)
 	if (i < 32)
 		return i;
 	return ((uint64_t)(32 + sub + 1) << (e - 5)) - 1;
+}
+
+/* The histogram bucket of every duration in fine bucket i, plus 1, or -1
+ * where a histogram edge falls inside it; 0 until computed.  A fine bucket
+ * is 1/32 of an octave, a histogram bucket 1/5 of a decade, so 96% of
+ * durations take their bucket from here instead of a log (which cost a
+ * tenth of the report's instructions).  The buckets are Go's all the same:
+ * the ends of the fine bucket, and a little past them in case the last bit
+ * of the log wavers there, must all give the same bucket. */
+static signed char fine_hist[DIST_ROWS * 32];
+
+static int hist_bucket(int64_t ns, unsigned fi)
+{
+	signed char c = fine_hist[fi];
+
+	if (c == 0) {
+		uint64_t lo = fine_lower(fi), hi = fine_upper(fi);
+		uint64_t below = lo - (lo >> 40) - (lo > 2 ? 2 : lo);
+		uint64_t above = hi + (hi >> 40) + 2;
+		int b = hist_bucket_exact((int64_t)lo);
+
+		if (hi > INT64_MAX - (hi >> 40) - 2)
+			above = INT64_MAX;
+		c = -1;
+		if (hist_bucket_exact((int64_t)hi) == b && hist_bucket_exact((int64_t)below) == b &&
+		    hist_bucket_exact((int64_t)above) == b)
+			c = (signed char)(b + 1);
+		fine_hist[fi] = c;
+	}
+	return c > 0 ? c - 1 : hist_bucket_exact(ns);
 }
 
 void dist_add(dist *d, int64_t ns)
@@ -52,13 +90,13 @@ void dist_add(dist *d, int64_t ns)
 		d->max = ns;
 	/* TimeHistogram.Add, with its quirk kept: MinBucket moves down only
 	 * while MaxBucket is 0 or below it. */
-	bucket = hist_bucket_exact(ns);
+	fi = fine_index(ns > 0 ? (uint64_t)ns : 0);
+	bucket = hist_bucket(ns, fi);
 	d->hist[bucket]++;
 	if (bucket < d->min_bucket || d->max_bucket == 0)
 		d->min_bucket = bucket;
 	if (bucket > d->max_bucket)
 		d->max_bucket = bucket;
-	fi = fine_index(ns > 0 ? (uint64_t)ns : 0);
 	row = &d->rows[fi / 32];
 	if (!*row && !(*row = calloc(32, sizeof **row))) {
 		d->oom = 1;

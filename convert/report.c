@@ -194,7 +194,9 @@ static uint32_t intern_reason(report_sink *s, gt_str str)
 	return id;
 }
 
-static rep_stat *reason_stat(report_sink *s, uint32_t name)
+/* The reason's row, made on first sight with its kind: cmd/trace's
+ * pprof.go counts "network" as net, and chan, sync and select as sync. */
+static rep_reason *reason_row(report_sink *s, uint32_t name)
 {
 	uint64_t *slot;
 	int added;
@@ -204,11 +206,19 @@ static rep_stat *reason_stat(report_sink *s, uint32_t name)
 	if (added) {
 		if (GT_RESERVE(s->r.reasons, s->capreasons, s->r.nreasons + 1))
 			goto oom;
-		memset(&s->r.reasons[s->r.nreasons], 0, sizeof *s->r.reasons);
-		s->r.reasons[s->r.nreasons].name = name;
+		gt_str reason = strtab_get(&s->r.names, name);
+		rep_reason *row = &s->r.reasons[s->r.nreasons];
+
+		memset(row, 0, sizeof *row);
+		row->name = name;
+		row->kind = str_is(reason, "network") ? REP_BLOCK_NET
+			    : contains(reason, "chan") || contains(reason, "sync") ||
+				      contains(reason, "select")
+				    ? REP_BLOCK_SYNC
+				    : -1;
 		*slot = ++s->r.nreasons;
 	}
-	return &s->r.reasons[*slot - 1].st;
+	return &s->r.reasons[*slot - 1];
 oom:
 	s->oom = 1;
 	return NULL;
@@ -250,18 +260,13 @@ static void close_state(report_sink *s, rep_g *g, const gt_event *ev)
 		stat_add(s, &s->r.sched, g->stack, d);
 		break;
 	case GT_GO_WAITING: {
-		gt_str reason = strtab_get(&s->r.names, g->reason);
-		rep_stat *st = reason_stat(s, g->reason);
+		rep_reason *row = reason_row(s, g->reason);
 
-		if (st)
-			stat_add(s, st, g->stack, d);
-		/* cmd/trace's pprof.go: net is "network", sync is chan, sync
-		 * and select. */
-		if (str_is(reason, "network"))
-			stat_add(s, &s->r.block[REP_BLOCK_NET], g->stack, d);
-		else if (contains(reason, "chan") || contains(reason, "sync") ||
-			 contains(reason, "select"))
-			stat_add(s, &s->r.block[REP_BLOCK_SYNC], g->stack, d);
+		if (!row)
+			break;
+		stat_add(s, &row->st, g->stack, d);
+		if (row->kind >= 0)
+			stat_add(s, &s->r.block[row->kind], g->stack, d);
 		break;
 	}
 	case GT_GO_SYSCALL:

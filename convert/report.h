@@ -34,6 +34,7 @@ typedef struct rep_stat {
 /* A wait reason with its blocked intervals. */
 typedef struct rep_reason {
 	uint32_t name;      /* in the report's strtab */
+	int kind;           /* REP_BLOCK_SYNC or _NET, or -1 */
 	rep_stat st;
 } rep_reason;
 

@@ -1,8 +1,10 @@
 /*
- * test_dist.c - dist.h: percentiles are the nearest rank's value or at
- * most 1/32 above it, never above the maximum; count, total and max are
- * exact; histogram buckets hold what TimeHistogram's would (Go's own edges,
- * BucketMin, fall in the bucket they start), and the MinBucket quirk.
+ * test_dist.c - dist.h: the histogram bucket of every duration is
+ * TimeHistogram's, int(math.Log(d) / logDiv) with Go's math.Log (go_log),
+ * around every bucket's edge and at random (dist.c takes most from a table
+ * of fine buckets); BucketMin; the MinBucket quirk; percentiles are the
+ * nearest rank's value or at most 1/32 above it, never above the maximum;
+ * count, total and max are exact.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "dist.h"
+#include "gomath.h"
 
 static int failures;
 
@@ -25,6 +28,15 @@ static int bucket_of(int64_t ns)
 			b = i;
 	dist_free(&d);
 	return b;
+}
+
+static void check_bucket(int64_t ns)
+{
+	int want = ns > 0 ? (int)(go_log((double)ns) / 0x1.d791c5f888824p-2) : 0;
+	int got = bucket_of(ns);
+
+	if (got != want && failures++ < 10)
+		printf("bucket of %" PRId64 "ns: %d, want %d\n", ns, got, want);
 }
 
 static uint64_t rng = 88172645463325252ull;
@@ -62,6 +74,15 @@ int main(void)
 			failures++;
 		}
 	}
+	/* Around every edge, and at random over all magnitudes. */
+	for (int i = 1; i < 94; i++)
+		for (int64_t k = -300; k <= 300; k++)
+			check_bucket(dist_bucket_min(i) + k);
+	for (int i = 0; i < 3000000; i++)
+		check_bucket((int64_t)(next() >> (1 + next() % 63)));
+	for (int64_t ns = 0; ns < 100000; ns++)
+		check_bucket(ns);
+	check_bucket(INT64_MAX);
 	if (bucket_of(0) != 0 || bucket_of(-5) != 0) {
 		printf("0 and negative durations not in bucket 0\n");
 		failures++;
