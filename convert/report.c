@@ -64,7 +64,6 @@ typedef struct report_sink {
 	u64map rows;            /* goroutine id -> gs index + 1 */
 	u64map region_index;    /* (type, pc) hash -> regions index + 1 (chained by scan) */
 	size_t capgs, capregions, captasks, capreasons, capgomaxprocs;
-	uint32_t reason_cache[32]; /* names ids of wait reasons, by a hash of their bytes */
 	int64_t nrunnable;      /* goroutines runnable now */
 	double runnable_time;   /* ns so far during which some goroutine was runnable */
 	int64_t last_time;
@@ -171,26 +170,6 @@ static uint32_t intern(report_sink *s, gt_str str)
 		s->oom = 1;
 		return 0;
 	}
-	return id;
-}
-
-/* A wait reason's id: the few reasons a trace has are found in a small
- * cache, compared byte for byte, before the string table hashes them
- * (that took 6% of the report's instructions). */
-static uint32_t intern_reason(report_sink *s, gt_str str)
-{
-	unsigned h = str.len ? (unsigned)(str.len * 31 + (unsigned char)str.ptr[0] +
-					  7u * (unsigned char)str.ptr[str.len - 1]) & 31 : 0;
-	uint32_t id = s->reason_cache[h];
-
-	if (id) {
-		gt_str c = strtab_get(&s->r.names, id);
-
-		if (c.len == str.len && !memcmp(c.ptr, str.ptr, str.len))
-			return id;
-	}
-	id = intern(s, str);
-	s->reason_cache[h] = id;
 	return id;
 }
 
@@ -320,7 +299,7 @@ static void goroutine_transition(report_sink *s, const gt_event *ev)
 	g->stack = ev->stack;
 	g->p = ev->p;
 	if (to == GT_GO_WAITING)
-		g->reason = intern_reason(s, ev->transition.reason);
+		g->reason = intern(s, ev->transition.reason);
 	if (to == GT_GO_SYSCALL)
 		g->runnable_at = s->runnable_time;
 }
