@@ -30,7 +30,12 @@ static void gz_pump(gzbuf *g, int flush)
 
 static void gz_append(ProtobufCBuffer *buffer, size_t len, const uint8_t *data)
 {
-	gzbuf *g = (gzbuf *)buffer;
+	gzbuf_write((gzbuf *)buffer, data, len);
+}
+
+void gzbuf_write(gzbuf *g, const void *p, size_t len)
+{
+	const uint8_t *data = p;
 
 	if (g->err)
 		return;
@@ -54,6 +59,27 @@ int gzbuf_init(gzbuf *g, FILE *f)
 	/* windowBits 15 + 16: a gzip wrapper, as Go's compress/gzip writes. */
 	return deflateInit2(&g->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
 			    Z_DEFAULT_STRATEGY) == Z_OK ? 0 : -1;
+}
+
+int gzbuf_end_member(gzbuf *g)
+{
+	if (!g->err) {
+		gz_pump(g, Z_FINISH);
+		if (deflateReset(&g->z) != Z_OK)
+			g->err = 1;
+	}
+	return g->err ? -1 : 0;
+}
+
+void gzbuf_restart(gzbuf *g)
+{
+	if (deflateReset(&g->z) != Z_OK)
+		g->err = 1;
+}
+
+void gzbuf_abandon(gzbuf *g)
+{
+	deflateEnd(&g->z);
 }
 
 int gzbuf_finish(gzbuf *g)
