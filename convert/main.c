@@ -40,6 +40,10 @@ static const char usage_text[] =
 	"  -json[=VIEW] write a timeline for Perfetto UI and chrome://tracing:\n"
 	"               VIEW proc (the default, as go tool trace shows it), thread,\n"
 	"               or goroutine (a track per goroutine with its states)\n"
+	"  -perfetto    write the timeline in Perfetto's own protobuf format, for\n"
+	"               ui.perfetto.dev at any size: P lanes as go tool trace shows\n"
+	"               them, a track per goroutine, stacks; gzip-compressed if the\n"
+	"               -o file ends in .gz\n"
 	"  -mmu[=FLAGS] write the MMU curve go tool trace plots, as its\n"
 	"               /mmu?mode=plot&flags=FLAGS answers: FLAGS joined by |,\n"
 	"               of stw, background, assist, sweep and perProc (default\n"
@@ -67,7 +71,8 @@ static const char usage_text[] =
 	"               was damaged), and no progress on a terminal\n"
 	"  -o PATH      where to write: the file; with several outputs, or if\n"
 	"               PATH is a directory or ends in /, the directory (made if\n"
-	"               missing) of TYPE.pb.gz, trace.json, parsed.txt; default\n"
+	"               missing) of TYPE.pb.gz, trace.json, trace.pftrace,\n"
+	"               parsed.txt; default\n"
 	"               standard output\n"
 	"  -version     print the version, the formats read and the libraries\n"
 	"  -h           print this help\n"
@@ -93,6 +98,7 @@ typedef struct options {
 	int parsed;
 	int raw;            /* 0, or RAW_WIRE or RAW_FOOTPRINT: -d=wire, -d=footprint */
 	int json;           /* 0, or 1 + a T2P_VIEW_ */
+	int perfetto;       /* -perfetto given */
 	int mmu;            /* -mmu given */
 	int report;         /* 0, or 1 + the form: 0 text, 1 JSON */
 	assertion *as;      /* -assert, in order */
@@ -278,6 +284,12 @@ static void set_debug(options *opt, const char *val)
 		usage_error("invalid debug mode %s, want one of: parsed, wire, footprint", val);
 }
 
+static void set_perfetto(options *opt, const char *val)
+{
+	(void)val;
+	opt->perfetto = 1;
+}
+
 static void set_quiet(options *opt, const char *val)
 {
 	(void)val;
@@ -312,6 +324,7 @@ static const struct flag {
 	{ "json", OPTIONAL_VALUE, set_json },
 	{ "mmu", OPTIONAL_VALUE, set_mmu },
 	{ "o", VALUE, set_out },
+	{ "perfetto", NO_VALUE, set_perfetto },
 	{ "pprof", VALUE, set_pprof },
 	{ "report", OPTIONAL_VALUE, set_report },
 	{ "q", NO_VALUE, set_quiet },
@@ -362,11 +375,12 @@ static void parse_args(int argc, char **argv, options *opt)
 	} else {
 		usage_error("expected one trace file argument");
 	}
-	if (opt->raw && (opt->pprof || opt->parsed || opt->json || opt->mmu || opt->report || opt->nas))
+	if (opt->raw && (opt->pprof || opt->parsed || opt->json || opt->perfetto || opt->mmu ||
+			 opt->report || opt->nas))
 		usage_error("-d=wire and -d=footprint print alone: they read the wire, not the events");
-	if (!opt->pprof && !opt->parsed && !opt->json && !opt->raw && !opt->mmu && !opt->report &&
-	    !opt->nas)
-		usage_error("nothing to do: give -pprof=TYPE, -json, -mmu, -report, -assert or "
+	if (!opt->pprof && !opt->parsed && !opt->json && !opt->perfetto && !opt->raw && !opt->mmu &&
+	    !opt->report && !opt->nas)
+		usage_error("nothing to do: give -pprof=TYPE, -json, -perfetto, -mmu, -report, -assert or "
 			    "-d=parsed|wire|footprint");
 	if (opt->selecting && !opt->pprof)
 		usage_error("-goroutine, -from and -to select what profiles count: give -pprof=TYPE");
@@ -386,7 +400,7 @@ typedef struct plan {
 
 static int plan_outputs(const options *opt, plan *pl)
 {
-	int count = opt->parsed + !!opt->json + opt->mmu + !!opt->report;
+	int count = opt->parsed + !!opt->json + opt->perfetto + opt->mmu + !!opt->report;
 	struct stat sb;
 
 	for (int t = 0; t < PP_NTYPES; t++)
@@ -549,6 +563,17 @@ static int make_sinks(const options *opt, plan *pl, t2p_select *sel, t2p_sink **
 		    !(sinks[n++] = t2p_json_sink(path, opt->json - 1)))
 			return -1;
 	}
+	if (opt->perfetto) {
+		const char *path;
+		size_t len;
+
+		if (output_path(pl, "trace.pftrace", &path))
+			return -1;
+		/* Perfetto opens it gzip-compressed too. */
+		len = path ? strlen(path) : 0;
+		if (!(sinks[n++] = t2p_perfetto_sink(path, len > 3 && !strcmp(path + len - 3, ".gz"))))
+			return -1;
+	}
 	if (opt->mmu) {
 		const char *path;
 
@@ -610,7 +635,7 @@ int main(int argc, char **argv)
 	 * ahead would save little, and handing each event to another core costs
 	 * as much (measured: tests/bench/ab).  Without a thread, the
 	 * reader reads on this one: the same events. */
-	if (!failed && !opt.json && !opt.parsed)
+	if (!failed && !opt.json && !opt.perfetto && !opt.parsed)
 		(void)gt_reader_read_ahead(r);
 	/* reader -> selection stage -> sinks */
 	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK) {

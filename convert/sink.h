@@ -35,6 +35,10 @@ t2p_sink *t2p_dump_sink(const char *path);
  * one track per goroutine with its states as slices (T2P_VIEW_*, tvgen.h). */
 t2p_sink *t2p_json_sink(const char *path, int view);
 
+/* The timeline in Perfetto's protobuf format (perfetto.c), gzip-compressed
+ * if gz. */
+t2p_sink *t2p_perfetto_sink(const char *path, int gz);
+
 /* The MMU curve as go tool trace's /mmu?mode=plot&flags=... serves it;
  * flags are mutil.h's MUTIL_ bits. */
 t2p_sink *t2p_mmu_sink(const char *path, unsigned flags);

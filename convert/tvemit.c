@@ -212,6 +212,7 @@ static void write_args(outbuf *o, const tv_args *a)
 {
 	switch (a->kind) {
 	case TV_ARGS_NONE:
+	case TV_ARGS_LOG:
 		return;
 	case TV_ARGS_BLOCKED:
 		ob_puts(o, ",\"args\":{\"blocked\":");

@@ -574,7 +574,7 @@ static void flush_ranges(tv_gen *s, js_g *g, int64_t t)
 	for (size_t i = 0; i < g->ndone; i++) {
 		js_done *d = &g->done[i];
 		uint32_t sf = d->start_stack, esf = d->end_stack;
-		tv_args args = { d->blocked ? TV_ARGS_BLOCKED : TV_ARGS_NONE, 0, 0, 0, d->blocked };
+		tv_args args = { .kind = d->blocked ? TV_ARGS_BLOCKED : TV_ARGS_NONE, .s = d->blocked };
 
 		slice(s, d->name.p, d->name.len, d->start, d->end, TV_PROCS, lane, sf, esf, args);
 	}
@@ -834,7 +834,7 @@ static void state_slice(tv_gen *s, int64_t id, js_g *g, int64_t t, uint32_t end_
 					     [GT_GO_WAITING] = "waiting",
 					     [GT_GO_SYSCALL] = "syscall" };
 
-	tv_args where = { TV_ARGS_NONE, (uint64_t)g->since_m, (uint64_t)g->since_p, 0, NULL };
+	tv_args where = { .a = (uint64_t)g->since_m, .b = (uint64_t)g->since_p };
 
 	if (g->state < GT_GO_RUNNABLE || g->state > GT_GO_SYSCALL)
 		return;
@@ -869,7 +869,7 @@ static void emit_region(tv_gen *s, const js_region *r, int64_t end, uint32_t end
 	tv_event ev = { .name = r->name.p, .name_len = r->name.len, .ts = elapsed(s, start),
 			.dur = sub_ns(end, start), .tid = (uint64_t)goroutine, .cat = "Region",
 			.scope = scope, .task_color = r->task,
-			.args = { TV_ARGS_REGION, r->task, 0, 0, NULL } };
+			.args = { .kind = TV_ARGS_REGION, .a = r->task } };
 
 	if (!r->name.len || goroutine == GT_NO_GOROUTINE)
 		return;
@@ -987,7 +987,7 @@ static void proc_transition(tv_gen *s, const gt_event *ev)
 	int64_t proc = ev->transition.id, t = ev->time;
 	uint64_t lane = s->view == T2P_VIEW_PROC ? (uint64_t)proc : (uint64_t)ev->m;
 	uint32_t sf = ev->stack;
-	tv_args args = { TV_ARGS_SCHED, (uint64_t)ev->m, (uint64_t)proc, 0, NULL };
+	tv_args args = { .kind = TV_ARGS_SCHED, .a = (uint64_t)ev->m, .b = (uint64_t)proc };
 	const char *name = NULL;
 	uint64_t *holder;
 
@@ -1108,8 +1108,8 @@ static void user_log(tv_gen *s, const gt_event *ev)
 		buf_add(s, name, "] ", 2);
 	}
 	buf_add(s, name, ev->log.message.ptr, ev->log.message.len);
-	instant(s, name->p, name->len, ev->time, (uint64_t)lane, ev->stack,
-		"user event", (tv_args){ 0 });
+	instant(s, name->p, name->len, ev->time, (uint64_t)lane, ev->stack, "user event",
+		(tv_args){ .kind = TV_ARGS_LOG, .cat = ev->log.category, .msg = ev->log.message });
 }
 
 static void metric(tv_gen *s, const gt_event *ev)
@@ -1145,8 +1145,8 @@ static void emit_task(tv_gen *s, uint64_t id, js_task *t, int64_t end, int64_t e
 	tv_event ev = { .name = t->name.p, .name_len = t->name.len, .ts = elapsed(s, start),
 			.dur = sub_ns(end, start), .pid = TV_TASKS, .tid = id,
 			.cname = tv_task_color(id),
-			.args = { TV_ARGS_TASK, id, t->start ? (uint64_t)t->start_g : 0,
-				  (uint64_t)end_g, NULL } };
+			.args = { .kind = TV_ARGS_TASK, .a = id,
+				  .b = t->start ? (uint64_t)t->start_g : 0, .c = (uint64_t)end_g } };
 
 	snprintf(title, sizeof title, "T%llu ", (unsigned long long)id);
 	buf_set(s, &s->name, title, strlen(title));

@@ -63,12 +63,14 @@ typedef enum tv_args_kind {
 	TV_ARGS_TASK,      /* {"id":a,"start_g":b,"end_g":c}, b and c omitempty */
 	TV_ARGS_REGION,    /* {"taskid":a} */
 	TV_ARGS_PLACE,     /* {"thread":a,"proc":b}, as int64, -1 for none (ours) */
+	TV_ARGS_LOG,       /* a log's category and message: none in cmd/trace's JSON */
 } tv_args_kind;
 
 typedef struct tv_args {
 	tv_args_kind kind;
 	uint64_t a, b, c;
 	const char *s;
+	gt_str cat, msg;
 } tv_args;
 
 typedef struct tv_event {

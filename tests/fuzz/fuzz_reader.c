@@ -1,22 +1,26 @@
 /*
  * fuzz_reader.c - libFuzzer harness: every input goes through the reader and
- * all the sinks (profiles, the three JSON views, the event dump, the report
- * as text and JSON with assertions, the MMU curves), as the CLI
- * would run them, the profiles twice: through a selection stage that
- * selects nothing, and one that selects goroutines by name and a window;
- * inputs of odd length are read ahead (on a second thread).
- * Then through the raw reader, for -d=wire and -d=footprint.
- * Outputs go to standard output, which is /dev/null here;
+ * all the sinks (profiles, the three JSON views, Perfetto's protobuf plain
+ * and gzip-compressed, the event dump, the report as text and JSON with
+ * assertions, the MMU curves), as the CLI would run them, the profiles
+ * twice: through a selection stage that selects nothing, and one that
+ * selects goroutines by name and a window; inputs of odd length are read
+ * ahead (on a second thread).  Then through the raw reader, for -d=wire and
+ * -d=footprint.  Outputs go to standard output, which is /dev/null here,
+ * but for the plain Perfetto trace: a file, which must then keep Perfetto's
+ * writer rules (tests/tools/pfcheck.c).
  * tests/fuzz/run also silences the sinks' messages (-close_fd_mask=2).
  *
  * Build: cmake -DGT_FUZZ=ON -DCMAKE_C_COMPILER=clang; run: tests/fuzz/run.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "assertion.h"
 #include "gotrace.h"
 #include "mutil.h"
+#include "pfcheck.h"
 #include "pprof.h"
 #include "rawdump.h"
 #include "select.h"
@@ -31,20 +35,53 @@ static const char *const assertion_exprs[] = { "sched.p99<1ms", "stw.max<=1ms", 
 					       "wait:chan receive.total<1s", "block:sync.p50<2s" };
 #define NASSERT (sizeof assertion_exprs / sizeof *assertion_exprs)
 static assertion assertions[2][NASSERT];
+static char pftrace[] = "/tmp/fuzz_reader.pftrace.XXXXXX";
+
+static void remove_pftrace(void)
+{
+	unlink(pftrace);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char err[256];
+	int fd = mkstemp(pftrace);
 
 	(void)argc;
 	(void)argv;
-	if (!freopen("/dev/null", "w", stdout))
+	if (!freopen("/dev/null", "w", stdout) || fd < 0)
 		abort();
+	close(fd);
+	atexit(remove_pftrace);
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; i < NASSERT; i++)
 			if (assertion_parse(assertion_exprs[i], &assertions[k][i], err, sizeof err))
 				abort();
 	return 0;
+}
+
+/* The Perfetto trace written, if any, keeps the rules. */
+static void check_pftrace(void)
+{
+	FILE *f = fopen(pftrace, "rb");
+	uint8_t *buf = NULL;
+	size_t n = 0, cap = 0, got;
+	char err[512];
+
+	if (!f)
+		return;
+	do {
+		if (n == cap && !(buf = realloc(buf, cap = cap ? 2 * cap : 1 << 16)))
+			abort();
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got);
+	fclose(f);
+	if (n && pfcheck(buf, n, err, sizeof err)) {
+		fprintf(stderr, "fuzz_reader: the Perfetto trace breaks a rule: %s\n", err);
+		abort();
+	}
+	free(buf);
 }
 
 static void raw_dumps(const uint8_t *data, size_t size)
@@ -74,6 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		t2p_json_sink(NULL, T2P_VIEW_PROC),
 		t2p_json_sink(NULL, T2P_VIEW_THREAD),
 		t2p_json_sink(NULL, T2P_VIEW_GOROUTINE),
+		t2p_perfetto_sink(pftrace, 0),
+		t2p_perfetto_sink(NULL, 1),
 		t2p_dump_sink(NULL),
 		t2p_report_sink(NULL, "fuzz", 0, assertions[0], NASSERT, &assert_failed),
 		t2p_report_sink(NULL, "fuzz", 1, assertions[1], NASSERT, &assert_failed),
@@ -82,7 +121,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					   MUTIL_PER_PROC),
 	};
 	const int nsinks = (int)(sizeof sinks / sizeof *sinks);
-	gt_reader *r = gt_reader_new();
+	gt_reader *r;
+
+	/* Emptied first: a conversion that fails commits nothing. */
+	if (truncate(pftrace, 0))
+		abort();
+	r = gt_reader_new();
 	gt_status st = r ? gt_reader_open_memory(r, data, size) : GT_ERR_NOMEM;
 	gt_event ev;
 	int failed = st != GT_OK;
@@ -112,6 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 2; i++)
 		t2p_select_free(sels[i]);
 	gt_reader_free(r);
+	check_pftrace();
 	raw_dumps(data, size);
 	return 0;
 }
