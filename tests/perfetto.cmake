@@ -15,3 +15,19 @@ foreach(trace ${perfetto_traces})
                    [ $rc = 0 -o $rc = 3 ] && \"$2\" \"$out\"; rc=$?; rm -f \"$out\"; exit $rc"
       $<TARGET_FILE:trace2pprof> ${trace} $<TARGET_FILE:pfcheck>)
 endforeach()
+
+# trace2pprof -perfetto in Perfetto's own reader, trace_processor_shell (found
+# through T2P_TRACE_PROCESSOR or PATH; skipped without it): every sample
+# loads cleanly, its P lanes equal go tool trace's proc view read by the same
+# trace processor, its stacks are the trace's, and each goroutine has one
+# track whose states cover its life (tests/perfetto-check, goldens made by
+# tests/regen-json).
+file(GLOB perfetto_goldens RELATIVE ${CMAKE_CURRENT_SOURCE_DIR}/golden
+     ${CMAKE_CURRENT_SOURCE_DIR}/golden/*/go1.*.perfetto-procs.txt)
+foreach(golden ${perfetto_goldens})
+  string(REGEX REPLACE "\\.perfetto-procs\\.txt$" "" base ${golden})
+  add_test(NAME sample/${base}/perfetto
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/perfetto-check $<TARGET_FILE:trace2pprof>
+      ${PROJECT_SOURCE_DIR}/samples/${base}.trace ${CMAKE_CURRENT_SOURCE_DIR}/golden/${base})
+  set_tests_properties(sample/${base}/perfetto PROPERTIES SKIP_RETURN_CODE 77)
+endforeach()
