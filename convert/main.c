@@ -62,6 +62,14 @@ static const char usage_text[] =
 	"Selections (what the profiles count; durations as Go writes them, 1.5ms):\n"
 	"  -goroutine=NAME  goroutines whose start function is NAME, as go tool\n"
 	"               trace's /io?name=NAME (and /block, /syscall, /sched)\n"
+	"  -region=TYPE  the outermost regions of type TYPE of each goroutine, as\n"
+	"               go tool trace's /regionio?type=TYPE (and /regionblock,\n"
+	"               /regionsyscall, /regionsched); with -regionpc=HEX, those\n"
+	"               begun at that PC; -latmin=DUR, -latmax=DUR: those that\n"
+	"               long (each alone selects regions too)\n"
+	"  -task=TYPE   the outermost regions of the tasks of type TYPE and their\n"
+	"               subtasks, with the goroutines created inside them\n"
+	"               (regions and tasks read the trace twice: not from -)\n"
 	"  -from=DUR    only time from DUR after the trace's start...\n"
 	"  -to=DUR      ...to DUR after it\n"
 	"\n"
@@ -258,6 +266,44 @@ static void set_goroutine(options *opt, const char *val)
 	opt->selecting = 1;
 }
 
+static void set_region(options *opt, const char *val)
+{
+	opt->sel.regions.type = val;
+	opt->selecting = 1;
+}
+
+static void set_task(options *opt, const char *val)
+{
+	opt->sel.regions.task = val;
+	opt->selecting = 1;
+}
+
+/* cmd/trace's pc: hex without 0x; 0x is taken too. */
+static void set_regionpc(options *opt, const char *val)
+{
+	const char *p = val + (val[0] == '0' && (val[1] == 'x' || val[1] == 'X') ? 2 : 0);
+	char *end;
+
+	errno = 0;
+	opt->sel.regions.pc = strtoull(p, &end, 16);
+	if (errno || end == p || *end || *p == '-' || *p == '+' || *p == ' ')
+		usage_error("invalid -regionpc %s: want a PC in hex, as go tool trace's region pages "
+			    "show it (4ae384)", val);
+	opt->sel.regions.has_pc = opt->selecting = 1;
+}
+
+static void set_latmin(options *opt, const char *val)
+{
+	opt->sel.regions.latmin = parse_duration("latmin", val);
+	opt->sel.regions.has_latmin = opt->selecting = 1;
+}
+
+static void set_latmax(options *opt, const char *val)
+{
+	opt->sel.regions.latmax = parse_duration("latmax", val);
+	opt->sel.regions.has_latmax = opt->selecting = 1;
+}
+
 static void set_from(options *opt, const char *val)
 {
 	opt->sel.from = parse_duration("from", val);
@@ -321,16 +367,29 @@ static const struct flag {
 	{ "from", VALUE, set_from },
 	{ "genmem", VALUE, set_genmem },
 	{ "goroutine", VALUE, set_goroutine },
+	{ "latmax", VALUE, set_latmax },
+	{ "latmin", VALUE, set_latmin },
 	{ "json", OPTIONAL_VALUE, set_json },
 	{ "mmu", OPTIONAL_VALUE, set_mmu },
 	{ "o", VALUE, set_out },
 	{ "perfetto", NO_VALUE, set_perfetto },
 	{ "pprof", VALUE, set_pprof },
+	{ "region", VALUE, set_region },
+	{ "regionpc", VALUE, set_regionpc },
+	{ "task", VALUE, set_task },
 	{ "report", OPTIONAL_VALUE, set_report },
 	{ "q", NO_VALUE, set_quiet },
 	{ "to", VALUE, set_to },
 	{ "version", NO_VALUE, set_version },
 };
+
+/* Whether the selection reads the trace twice (select.h). */
+static int needs_two_readings(const t2p_selection *sel)
+{
+	const regionsel_want *w = &sel->regions;
+
+	return w->type || w->task || w->has_pc || w->has_latmin || w->has_latmax;
+}
 
 /* Flags as Go's flag package takes them: -name, --name, -name=value and
  * -name value, all before the positional arguments. */
@@ -383,9 +442,18 @@ static void parse_args(int argc, char **argv, options *opt)
 		usage_error("nothing to do: give -pprof=TYPE, -json, -perfetto, -mmu, -report, -assert or "
 			    "-d=parsed|wire|footprint");
 	if (opt->selecting && !opt->pprof)
-		usage_error("-goroutine, -from and -to select what profiles count: give -pprof=TYPE");
+		usage_error("-goroutine, -region, -task, -from and -to select what profiles count: "
+			    "give -pprof=TYPE");
 	if (opt->sel.has_from && opt->sel.has_to && opt->sel.from > opt->sel.to)
 		usage_error("-from=%s is after -to=%s: the window is empty", opt->from, opt->to);
+	if (needs_two_readings(&opt->sel)) {
+		struct stat sb;
+
+		if (!strcmp(opt->trace, "-") || (stat(opt->trace, &sb) == 0 && !S_ISREG(sb.st_mode)))
+			usage_error("-region, -regionpc, -latmin, -latmax and -task read the trace "
+				    "twice: give a file, not %s",
+				    strcmp(opt->trace, "-") ? opt->trace : "standard input");
+	}
 }
 
 /* Where the outputs go: with one output, the -o file (NULL: standard
@@ -593,6 +661,63 @@ static int make_sinks(const options *opt, plan *pl, t2p_select *sel, t2p_sink **
 	return n;
 }
 
+/* One reading of a trace: each event to the selection stage, then to each
+ * sink.  This loop is the only caller of gt_reader_next, so that LTO
+ * inlines the reader into it (with a second caller it did not, and
+ * -pprof=sched took 6% more instructions); and kept out of line, so that
+ * it stays one.  GT_END, or the error that stopped the reader; *failed if
+ * a sink failed; *useful once a real event came before a Sync (what
+ * precedes a Sync is complete: a damaged trace is worth converting only
+ * if real events came before its last Sync). */
+static __attribute__((noinline)) gt_status feed(gt_reader *r, t2p_select *sel, t2p_sink **sinks,
+						 int nsinks, int *failed, int *useful)
+{
+	uint64_t events = 0;
+	int bad = 0, real = 0;
+	gt_status st;
+	gt_event ev;
+
+	while ((st = gt_reader_next(r, &ev)) == GT_OK) {
+		if (ev.kind == GT_EV_SYNC)
+			real |= events > 0;
+		else
+			events++;
+		sel_event(sel, &ev);
+		for (t2p_sink **s = sinks; s < sinks + nsinks; s++)
+			if ((bad = (*s)->event(*s, &ev)))
+				goto out;
+	}
+out:
+	*failed |= bad != 0;
+	*useful |= real;
+	return bad ? GT_ERR_IO : st;
+}
+
+/* The selection's first reading of the trace (regions, tasks), by a
+ * reader of its own.  A trace that cannot be read is said by the main
+ * reading.  0, or -1 after printing why. */
+static int prepass(const options *opt, t2p_select *sel)
+{
+	gt_reader *r = gt_reader_new();
+	t2p_sink *pre = sel_prepass_sink(sel);
+	int failed = 0, useful = 0;
+	gt_status st;
+
+	if (!r) {
+		fprintf(stderr, "%s: out of memory\n", t2p_prog);
+		return -1;
+	}
+	if (opt->genmem)
+		gt_reader_set_gen_memory_limit(r, opt->genmem);
+	if (gt_reader_open_file(r, opt->trace) == GT_OK && !(failed = pre->begin(pre, r) != 0)) {
+		(void)gt_reader_read_ahead(r);
+		st = feed(r, sel, &pre, 1, &failed, &useful);
+		failed = failed || pre->end(pre, st);
+	}
+	gt_reader_free(r);
+	return failed ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	options opt = { 0 };
@@ -600,11 +725,9 @@ int main(int argc, char **argv)
 	t2p_sink *sinks[8];
 	t2p_select *sel = NULL;
 	int nsinks, failed = 0, useful = 0, assert_failed = 0, usage = 0;
-	uint64_t events = 0;
 	gt_reader *r = NULL;
 	t2p_progress *progress;
 	gt_status st;
-	gt_event ev;
 
 	parse_args(argc, argv, &opt);
 	if (opt.raw)
@@ -618,9 +741,13 @@ int main(int argc, char **argv)
 	}
 	if (opt.genmem)
 		gt_reader_set_gen_memory_limit(r, opt.genmem);
-	progress = start_progress(&opt, reader_bytes, r);
-	st = strcmp(opt.trace, "-") ? gt_reader_open_file(r, opt.trace) : gt_reader_open_fd(r, 0);
-	if (st != GT_OK) {
+	/* Regions and tasks are known from a first pass over the file. */
+	if (sel_needs_prepass(sel) && prepass(&opt, sel))
+		failed = 1;
+	progress = failed ? NULL : start_progress(&opt, reader_bytes, r);
+	st = failed ? GT_ERR_NOMEM
+		    : strcmp(opt.trace, "-") ? gt_reader_open_file(r, opt.trace) : gt_reader_open_fd(r, 0);
+	if (!failed && st != GT_OK) {
 		t2p_progress_stop(progress);
 		progress = NULL;
 		report_error(opt.trace, gt_reader_error(r));
@@ -638,21 +765,8 @@ int main(int argc, char **argv)
 	if (!failed && !opt.json && !opt.perfetto && !opt.parsed)
 		(void)gt_reader_read_ahead(r);
 	/* reader -> selection stage -> sinks */
-	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK) {
-		/* What precedes a Sync is complete; a damaged trace is worth
-		 * converting only if real events came before its last Sync. */
-		if (ev.kind == GT_EV_SYNC)
-			useful |= events > 0;
-		else
-			events++;
-		sel_event(sel, &ev);
-		for (t2p_sink **s = sinks; s < sinks + nsinks; s++) {
-			if ((*s)->event(*s, &ev)) {
-				failed = 1;
-				break;
-			}
-		}
-	}
+	if (!failed)
+		st = feed(r, sel, sinks, nsinks, &failed, &useful);
 	t2p_progress_stop(progress);
 	/* Damage after a complete part is a warning (exit status 3), -q
 	 * silences it; with nothing to convert it is the error. */

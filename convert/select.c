@@ -1,6 +1,7 @@
 /*
  * select.c - see select.h.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,12 @@ struct t2p_select {
 	t2p_selection want;
 	size_t name_len;
 	int by_name;               /* -goroutine with a NAME */
+	int by_region;             /* regions or tasks selected */
+	int clip_life;             /* spans clip to their goroutine's life */
 	int plain;                 /* no selection: spans clip to lives alone */
+	regionsel *rs;             /* with by_region, this trace's regions */
+	size_t regions_kept;       /* over all traces */
+	t2p_sink prepass;          /* the sink of the first reading */
 	sel_clientinfo clients[SEL_MAX_CLIENTS];
 	int nclients;
 	size_t record_size;
@@ -50,6 +56,7 @@ struct t2p_select {
 
 t2p_select *t2p_select_new(const t2p_selection *want)
 {
+	const regionsel_want *w = &want->regions;
 	t2p_select *s = calloc(1, sizeof *s);
 
 	if (!s)
@@ -57,7 +64,11 @@ t2p_select *t2p_select_new(const t2p_selection *want)
 	s->want = *want;
 	s->by_name = want->goroutine && *want->goroutine;
 	s->name_len = s->by_name ? strlen(want->goroutine) : 0;
-	s->plain = !s->by_name && !want->has_from && !want->has_to;
+	s->by_region = w->type || w->task || w->has_pc || w->has_latmin || w->has_latmax;
+	/* cmd/trace's region profiles count regions, not lives: the life
+	 * counts with a name only (a NAME and regions: both). */
+	s->clip_life = !s->by_region || s->by_name;
+	s->plain = !s->by_name && !s->by_region && !want->has_from && !want->has_to;
 	s->record_size = (sizeof(sel_g) + 7) & ~(size_t)7;
 	return s;
 }
@@ -73,6 +84,7 @@ void t2p_select_free(t2p_select *s)
 	while ((g = u64map_next(&s->gs, &pos, &key)))
 		free(g->pending);
 	u64map_free(&s->gs);
+	regionsel_free(s->rs);
 	free(s);
 }
 
@@ -136,9 +148,25 @@ static int life(const sel_g *g, int64_t *gs, int64_t *ge)
 	return 0;
 }
 
+/* The first of n regions sorted by end that ends after t. */
+static size_t first_ending_after(const sel_iv *v, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].end > t)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 int64_t sel_span_slow(const t2p_select *s, const sel_g *g, int64_t start, int64_t end)
 {
-	int64_t gs, ge;
+	int64_t gs, ge, sum = 0;
 
 	if (!g->summarized)
 		return 0;  /* cmd/trace: a goroutine missing from the summary adds 0 */
@@ -148,30 +176,51 @@ int64_t sel_span_slow(const t2p_select *s, const sel_g *g, int64_t start, int64_
 		if (!g->match)
 			return 0;
 	}
-	if (life(g, &gs, &ge))
-		return SEL_LATER;
-	if (start < gs)
-		start = gs;
-	if (end > ge)
-		end = ge;
+	if (s->clip_life) {
+		if (life(g, &gs, &ge))
+			return SEL_LATER;
+		if (start < gs)
+			start = gs;
+		if (end > ge)
+			end = ge;
+	}
 	if (start < s->win_start)
 		start = s->win_start;
 	if (end > s->win_end)
 		end = s->win_end;
-	return end < start ? 0 : (int64_t)((uint64_t)end - (uint64_t)start);
+	if (end < start)
+		return 0;
+	if (!s->by_region)
+		return (int64_t)((uint64_t)end - (uint64_t)start);
+	/* pprofOverlappingDuration: the positive overlaps with its regions. */
+	for (size_t i = first_ending_after(g->regions, g->nregions, start);
+	     i < g->nregions && g->regions[i].start < end; i++) {
+		int64_t a = g->regions[i].start > start ? g->regions[i].start : start;
+		int64_t b = g->regions[i].end < end ? g->regions[i].end : end;
+
+		sum = gt_add64(sum, (int64_t)((uint64_t)b - (uint64_t)a));
+	}
+	return sum;
 }
 
 int64_t sel_point(const t2p_select *s, const sel_g *g, int64_t t)
 {
+	size_t i;
+
 	if (t < s->win_start || t > s->win_end)
 		return 0;
-	if (!s->by_name)
+	if (!s->by_name && !s->by_region)
 		return 1;
 	if (!g || !g->summarized)
 		return 0;
-	if (!g->named)
+	if (s->by_name && !g->named)
 		return SEL_LATER;
-	return g->match;
+	if (s->by_name && !g->match)
+		return 0;
+	if (!s->by_region)
+		return 1;
+	i = first_ending_after(g->regions, g->nregions, t - 1);
+	return i < g->nregions && g->regions[i].start <= t;
 }
 
 int sel_defer(sel_g *g, int c, int64_t start, int64_t end, int point, uint64_t tag)
@@ -265,6 +314,8 @@ static sel_g *summarize(t2p_select *s, sel_g *g, const gt_event *ev)
 		g->gone = 0;
 		g->start = g->end = 0;
 		g->named = g->match = 0;
+		if (GT_UNLIKELY(s->by_region))
+			g->regions = regionsel_get(s->rs, ev->transition.id, &g->nregions);
 		changed = 1;
 	} else if (!g->summarized) {
 		return g;
@@ -296,12 +347,71 @@ static sel_g *summarize(t2p_select *s, sel_g *g, const gt_event *ev)
 	return g;
 }
 
+int sel_needs_prepass(const t2p_select *s)
+{
+	return s->by_region;
+}
+
+static t2p_select *prepass_stage(t2p_sink *base)
+{
+	return (t2p_select *)(void *)((char *)base - offsetof(t2p_select, prepass));
+}
+
+static int prepass_begin(t2p_sink *base, gt_reader *r)
+{
+	t2p_select *s = prepass_stage(base);
+
+	regionsel_free(s->rs);
+	if (!(s->rs = regionsel_new(&s->want.regions, gt_reader_symtab(r)))) {
+		fprintf(stderr, "%s: out of memory\n", t2p_prog);
+		return -1;
+	}
+	return 0;
+}
+
+static int prepass_event(t2p_sink *base, const gt_event *ev)
+{
+	if (regionsel_event(prepass_stage(base)->rs, ev)) {
+		fprintf(stderr, "%s: out of memory\n", t2p_prog);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whatever the status: cmd/trace summarizes a damaged trace's events too. */
+static int prepass_end(t2p_sink *base, gt_status status)
+{
+	t2p_select *s = prepass_stage(base);
+
+	(void)status;
+	if (regionsel_finish(s->rs)) {
+		fprintf(stderr, "%s: out of memory\n", t2p_prog);
+		return -1;
+	}
+	s->regions_kept += regionsel_count(s->rs);
+	return 0;
+}
+
+/* The stage's data outlive the sink. */
+static void prepass_free(t2p_sink *base)
+{
+	(void)base;
+}
+
+t2p_sink *sel_prepass_sink(t2p_select *s)
+{
+	/* Until sel_begin, the stage looks nothing up. */
+	memset(s->need, NEED_NOT, sizeof s->need);
+	s->prepass = (t2p_sink){ .name = "selection pre-pass", .begin = prepass_begin,
+				 .event = prepass_event, .end = prepass_end, .free = prepass_free };
+	return &s->prepass;
+}
+
 int sel_begin(t2p_select *s, gt_reader *r)
 {
-	if (!s->gs.stride) {
+	if (!s->gs.stride)
 		u64map_init(&s->gs, s->record_size);
-		make_need(s);
-	}
+	make_need(s);
 	s->sym = gt_reader_symtab(r);
 	s->dead = -1;
 	s->started = 0;
@@ -402,5 +512,8 @@ int sel_finish(t2p_select *s)
 			t2p_prog, s->want.goroutine);
 		return 2;
 	}
+	/* cmd/trace's pprofMatchingRegions: an empty profile. */
+	if (s->by_region && !s->regions_kept)
+		t2p_warn("warning: no region matches the selection: the profiles are empty");
 	return 0;
 }

@@ -14,6 +14,15 @@
  *   (the outermost frame of their first transition stack: summary.go's
  *   Name) is NAME: /io?name=NAME and the like.  An empty NAME is all, as
  *   there; a NAME no goroutine has is cmd/trace's error.
+ * - -region=TYPE, -regionpc=PC, -latmin=D, -latmax=D: instead of the
+ *   goroutine's life, the outermost of its regions that pass those tests
+ *   (/regionio?type=TYPE&pc=PC&latmin=D&latmax=D and the like: regionsel.h);
+ *   with -goroutine as well, those regions of the goroutines named NAME,
+ *   within their lives.
+ * - -task=TYPE: the same, for the regions of the tasks of type TYPE and
+ *   of their subtasks, the unnamed region a goroutine inherits when it is
+ *   created inside one included (from its creation to its end): the time
+ *   goroutines spent working for such a task (regionsel.h).
  * - -from=D, -to=D: only what lies within [start + D, start + D'], start
  *   being the trace's first event, on top of the above.
  *
@@ -24,7 +33,16 @@
  * known (its goroutine has not run yet, or has no name yet) waits in the
  * stage, with its goroutine, until they are: until the goroutine first
  * runs (then it counts nothing), is named, dies, or the trace ends.  Memory
- * stays bounded by live goroutines.
+ * stays bounded by live goroutines.  Regions and tasks need the future: a
+ * region's latency is known at its end, an end without a begin makes the
+ * region start at the trace's start (reaching back over all before it), a
+ * task's type may come last, and the outermost regions are chosen by start
+ * over the whole trace.  For them the stage reads the trace twice: a
+ * pre-pass runs Go's Summarizer and keeps the passing regions' intervals
+ * per goroutine (regionsel.h), then the main pass answers exactly from
+ * them.  That needs a file (standard input cannot be read twice) and costs
+ * a second reading of the trace; memory holds the passing regions, never
+ * the trace.
  *
  * The stage looks a goroutine up once per transition and hands the record
  * to the sinks (sel_current), with room in it for each sink's own state
@@ -39,10 +57,13 @@
 #include <stdint.h>
 
 #include "gotrace.h"
+#include "regionsel.h"
+#include "sink.h"
 
 /* What the flags ask for. */
 typedef struct t2p_selection {
 	const char *goroutine;     /* -goroutine: NULL or "" for all */
+	regionsel_want regions;    /* -region, -task, -regionpc, -latmin, -latmax */
 	int has_from, has_to;
 	int64_t from, to;          /* ns after the trace's start */
 } t2p_selection;
@@ -61,6 +82,8 @@ typedef struct sel_g {
 	uint8_t gone;              /* it died: the record goes soon */
 	uint32_t npending, cappending;
 	struct sel_pending *pending; /* spans waiting for its start or name */
+	const sel_iv *regions;     /* with regions selected: its kept ones */
+	size_t nregions;
 } sel_g;
 
 /* sel_span's and sel_point's answer when the goroutine's start or name is
@@ -92,15 +115,21 @@ void t2p_select_free(t2p_select *s);
  * client's number, or -1 if there are too many. */
 int sel_client(t2p_select *s, size_t local, unsigned states, sel_deliver_fn *deliver, void *ctx);
 
-/* The stage's part of the run, each called before the sinks' own: a trace
- * begins; its events; it ends with status st (GT_END, or the error that
+/* The stage's part of the run, each called before the sinks' own: with
+ * regions or tasks selected (sel_needs_prepass), a first reading of the
+ * trace, whose events go to the one sink sel_prepass_sink gives (the stage
+ * looks at them, but does nothing more with them); a trace begins; its
+ * events; it ends with status st (GT_END, or the error that
  * stopped it: then what followed its last Sync is left out, as cmd/trace
  * leaves it out), when every deferred span gets its answer; and after the
  * last trace, sel_finish says whether the selection made sense.  0, or -1
  * after printing why (sel_trace_end: out of memory since sel_begin;
- * sel_finish: 2, an error of usage, for a NAME no goroutine has).
+ * sel_finish: 2, an error of usage, for a NAME no goroutine has; regions
+ * that match nothing are a warning, and 0, as cmd/trace's empty profile).
  * sel_first_time and sel_last_time: the trace's start and end as cmd/trace
  * takes them: its first event, and its last (the last Sync so far). */
+int sel_needs_prepass(const t2p_select *s);
+t2p_sink *sel_prepass_sink(t2p_select *s);
 int sel_begin(t2p_select *s, gt_reader *r);
 void sel_event(t2p_select *s, const gt_event *ev);
 int sel_trace_end(t2p_select *s, gt_status st);

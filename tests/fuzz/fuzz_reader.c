@@ -3,9 +3,9 @@
  * all the sinks (profiles, the three JSON views, Perfetto's protobuf plain
  * and gzip-compressed, the event dump, the report as text and JSON with
  * assertions, the MMU curves), as the CLI would run them, the profiles
- * twice: through a selection stage that selects nothing, and one that
- * selects goroutines by name and a window; inputs of odd length are read
- * ahead (on a second thread).  Then through the raw reader, for -d=wire and
+ * through selection stages that select nothing; goroutines by name and a
+ * window; regions by type and latency; tasks by type; inputs of odd length
+ * are read ahead (on a second thread).  Then through the raw reader, for -d=wire and
  * -d=footprint.  Outputs go to standard output, which is /dev/null here,
  * but for the plain Perfetto trace: a file, which must then keep Perfetto's
  * writer rules (tests/tools/pfcheck.c).
@@ -96,18 +96,45 @@ static void raw_dumps(const uint8_t *data, size_t size)
 	}
 }
 
+/* The selections' first reading, of the same bytes. */
+static int prepass(t2p_select *sel, const uint8_t *data, size_t size)
+{
+	gt_reader *r = gt_reader_new();
+	t2p_sink *pre = sel_prepass_sink(sel);
+	gt_status st;
+	gt_event ev;
+	int failed = 0;
+
+	if (r && gt_reader_open_memory(r, data, size) == GT_OK && !(failed = pre->begin(pre, r))) {
+		while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK)
+			failed = pre->event(pre, &ev);
+		failed = failed || pre->end(pre, st);
+	}
+	gt_reader_free(r);
+	return failed;
+}
+
+#define NSELS 4
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int assert_failed = 0;
 	static const t2p_selection everything = { 0 },
 		some = { .goroutine = "main.main", .has_from = 1, .from = 1000, .has_to = 1,
-			 .to = 1000000000 };
-	t2p_select *sels[] = { t2p_select_new(&everything), t2p_select_new(&some) };
+			 .to = 1000000000 },
+		regions = { .regions = { .type = "step", .has_latmin = 1, .latmin = 1000 } },
+		tasks = { .regions = { .task = "t" } };
+	t2p_select *sels[] = { t2p_select_new(&everything), t2p_select_new(&some),
+			       t2p_select_new(&regions), t2p_select_new(&tasks) };
 	pp_config every_profile = { .types = (1u << PP_NTYPES) - 1, .sel = sels[0] },
-		  selected = { .types = 1u << PP_SCHED | 1u << PP_CPU, .sel = sels[1] };
+		  selected = { .types = 1u << PP_SCHED | 1u << PP_CPU, .sel = sels[1] },
+		  in_regions = { .types = 1u << PP_SYNC | 1u << PP_CPU, .sel = sels[2] },
+		  in_tasks = { .types = 1u << PP_SCHED, .sel = sels[3] };
 	t2p_sink *sinks[] = {
 		sels[0] ? t2p_pprof_sink(&every_profile) : NULL,
 		sels[1] ? t2p_pprof_sink(&selected) : NULL,
+		sels[2] ? t2p_pprof_sink(&in_regions) : NULL,
+		sels[3] ? t2p_pprof_sink(&in_tasks) : NULL,
 		t2p_json_sink(NULL, T2P_VIEW_PROC),
 		t2p_json_sink(NULL, T2P_VIEW_THREAD),
 		t2p_json_sink(NULL, T2P_VIEW_GOROUTINE),
@@ -131,20 +158,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gt_event ev;
 	int failed = st != GT_OK;
 
-	for (int i = 0; i < 2 && !failed; i++)
-		failed = !sels[i] || sel_begin(sels[i], r) != 0;
+	for (int i = 0; i < NSELS && !failed; i++)
+		failed = !sels[i] || (sel_needs_prepass(sels[i]) && prepass(sels[i], data, size)) ||
+			 sel_begin(sels[i], r) != 0;
 	for (int i = 0; i < nsinks; i++)
 		if (!sinks[i] || (!failed && sinks[i]->begin(sinks[i], r)))
 			failed = 1;
 	if (!failed && size % 2)
 		(void)gt_reader_read_ahead(r);
 	while (!failed && (st = gt_reader_next(r, &ev)) == GT_OK) {
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < NSELS; i++)
 			sel_event(sels[i], &ev);
 		for (int i = 0; i < nsinks && !failed; i++)
 			failed = sinks[i]->event(sinks[i], &ev) != 0;
 	}
-	for (int i = 0; i < 2 && !failed; i++) {
+	for (int i = 0; i < NSELS && !failed; i++) {
 		failed = sel_trace_end(sels[i], st) != 0;
 		(void)sel_finish(sels[i]);  /* main.main is seldom there: write anyway */
 	}
@@ -153,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < nsinks; i++)
 		if (sinks[i])
 			sinks[i]->free(sinks[i]);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < NSELS; i++)
 		t2p_select_free(sels[i]);
 	gt_reader_free(r);
 	check_pftrace();
