@@ -39,8 +39,7 @@ typedef struct builder {
 	Sample *samples; Sample **sample_ptrs; size_t nsamples;
 	uint64_t *loc_ids;     /* every sample's location ids, back to back */
 	int64_t *values;       /* kind->nvalues per sample */
-	uint64_t min_pc, max_pc;  /* of the mapped locations */
-	int mapped;
+	uint64_t max_pc;       /* of the mapped locations */
 	int oom;
 } builder;
 
@@ -142,11 +141,8 @@ static uint64_t location_id(builder *b, uint32_t frame_id)
 	b->line_ptrs[b->nlocs] = line;
 	loc->line = &b->line_ptrs[b->nlocs];
 	b->loc_ptrs[b->nlocs] = loc;
-	if (loc->mapping_id && (!b->mapped || f.pc < b->min_pc))
-		b->min_pc = f.pc;
 	if (loc->mapping_id && f.pc > b->max_pc)
 		b->max_pc = f.pc;
-	b->mapped |= loc->mapping_id != 0;
 	*slot = b->nlocs++;
 	return loc->id;
 }
@@ -287,7 +283,11 @@ int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_kind *kind, const p
 	 * says "Main binary filename not available". */
 	perftools__profiles__mapping__init(&mapping);
 	mapping.id = 1;
-	mapping.memory_start = b.min_pc;
+	/* From 0: pprof's merge takes mappings of one size (in pages) and file
+	 * for one program loaded elsewhere, and moves the addresses of one
+	 * by the difference of their starts; profiles of one program, whose
+	 * PCs span different ranges, would have their addresses moved. */
+	mapping.memory_start = 0;
 	mapping.memory_limit = b.max_pc + 1;
 	mapping.filename = str_literal(&b, meta->mapping_file);
 	mapping.has_functions = mapping.has_filenames = mapping.has_line_numbers = 1;
