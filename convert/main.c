@@ -15,6 +15,7 @@
 #include <zstd.h>
 
 #include "assertion.h"
+#include "decompress.h"
 #include "goformat.h"
 #include "gotrace.h"
 #include "mutil.h"
@@ -26,11 +27,13 @@
 #include "sink.h"
 
 static const char usage_text[] =
-	"Usage: trace2pprof [flags] [binary] TRACE\n"
+	"Usage: trace2pprof [flags] [binary] TRACE...\n"
 	"\n"
 	"Convert a Go execution trace (runtime/trace, go test -trace, the flight\n"
 	"recorder; Go 1.11 to 1.27) in one pass, without go tool trace's memory.\n"
 	"TRACE may be - for standard input, and compressed with gzip or zstd.\n"
+	"Several traces (flight recorder dumps, say) make one profile of each type,\n"
+	"as go tool pprof -proto merges profiles.\n"
 	"\n"
 	"Flags:\n"
 	"  -pprof=TYPE  write a pprof profile, like go tool trace -pprof=TYPE:\n"
@@ -99,7 +102,9 @@ static const char usage_text[] =
 enum { RAW_WIRE = 1, RAW_FOOTPRINT };
 
 typedef struct options {
-	const char *trace;
+	const char *trace;  /* the first of traces */
+	char **traces;
+	int ntraces;
 	const char *binary;
 	const char *out;
 	unsigned pprof;     /* bit per PP_ type */
@@ -391,6 +396,23 @@ static int needs_two_readings(const t2p_selection *sel)
 	return w->type || w->task || w->has_pc || w->has_latmin || w->has_latmax;
 }
 
+/* Whether path holds a trace, by its first bytes: "go 1." (every format
+ * Go wrote), or the magic of the compressions the reader takes. */
+static int is_trace(const char *path)
+{
+	uint8_t b[5];
+	size_t n = 0;
+	FILE *f;
+
+	if (!strcmp(path, "-"))
+		return 1;
+	if ((f = fopen(path, "rb"))) {
+		n = fread(b, 1, sizeof b, f);
+		fclose(f);
+	}
+	return (n == 5 && !memcmp(b, "go 1.", 5)) || dc_detect(b, n) != DC_NONE;
+}
+
 /* Flags as Go's flag package takes them: -name, --name, -name=value and
  * -name value, all before the positional arguments. */
 static void parse_args(int argc, char **argv, options *opt)
@@ -426,13 +448,23 @@ static void parse_args(int argc, char **argv, options *opt)
 			usage_error("flag takes no value: %s", argv[i]);
 		f->set(opt, val);
 	}
-	if (argc - i == 1) {
-		opt->trace = argv[i];
-	} else if (argc - i == 2) {
-		opt->binary = argv[i];
-		opt->trace = argv[i + 1];
-	} else {
-		usage_error("expected one trace file argument");
+	/* The binary go tool trace accepts before the trace is told from a
+	 * trace by its bytes. */
+	if (argc - i >= 2 && !is_trace(argv[i]))
+		opt->binary = argv[i++];
+	if (argc - i < 1)
+		usage_error("expected a trace file argument");
+	opt->traces = argv + i;
+	opt->ntraces = argc - i;
+	opt->trace = opt->traces[0];
+	if (opt->ntraces > 1) {
+		if (opt->raw || opt->parsed || opt->json || opt->perfetto || opt->mmu || opt->report ||
+		    opt->nas)
+			usage_error("several traces make profiles (-pprof) only: -json, -perfetto, -d, "
+				    "-mmu, -report and -assert read one");
+		for (int k = 0; k < opt->ntraces; k++)
+			if (!strcmp(opt->traces[k], "-"))
+				usage_error("standard input (-) is a trace alone");
 	}
 	if (opt->raw && (opt->pprof || opt->parsed || opt->json || opt->perfetto || opt->mmu ||
 			 opt->report || opt->nas))
@@ -446,13 +478,13 @@ static void parse_args(int argc, char **argv, options *opt)
 			    "give -pprof=TYPE");
 	if (opt->sel.has_from && opt->sel.has_to && opt->sel.from > opt->sel.to)
 		usage_error("-from=%s is after -to=%s: the window is empty", opt->from, opt->to);
-	if (needs_two_readings(&opt->sel)) {
+	for (int k = 0; k < opt->ntraces && needs_two_readings(&opt->sel); k++) {
+		const char *t = opt->traces[k];
 		struct stat sb;
 
-		if (!strcmp(opt->trace, "-") || (stat(opt->trace, &sb) == 0 && !S_ISREG(sb.st_mode)))
+		if (!strcmp(t, "-") || (stat(t, &sb) == 0 && !S_ISREG(sb.st_mode)))
 			usage_error("-region, -regionpc, -latmin, -latmax and -task read the trace "
-				    "twice: give a file, not %s",
-				    strcmp(opt->trace, "-") ? opt->trace : "standard input");
+				    "twice: give a file, not %s", strcmp(t, "-") ? t : "standard input");
 	}
 }
 
@@ -547,8 +579,8 @@ static uint64_t raw_reader_bytes(const void *r) { return gt_raw_reader_input_byt
  * -q, and not when an output goes to standard output that is a terminal or
  * a pipe, where the line would land among the output or on a pager's
  * screen. */
-static t2p_progress *start_progress(const options *opt, uint64_t (*bytes)(const void *),
-				    const void *reader)
+static t2p_progress *start_progress(const options *opt, const char *trace,
+				    uint64_t (*bytes)(const void *), const void *reader)
 {
 	struct stat sb;
 	uint64_t total = 0;
@@ -557,7 +589,7 @@ static t2p_progress *start_progress(const options *opt, uint64_t (*bytes)(const 
 					 (fstat(STDOUT_FILENO, &sb) == 0 &&
 					  (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))))))
 		return NULL;
-	if ((strcmp(opt->trace, "-") ? stat(opt->trace, &sb) : fstat(STDIN_FILENO, &sb)) == 0 &&
+	if ((strcmp(trace, "-") ? stat(trace, &sb) : fstat(STDIN_FILENO, &sb)) == 0 &&
 	    S_ISREG(sb.st_mode))
 		total = (uint64_t)sb.st_size;
 	return t2p_progress_start(bytes, reader, total);
@@ -577,7 +609,7 @@ static int run_raw(const options *opt)
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return 1;
 	}
-	progress = start_progress(opt, raw_reader_bytes, r);
+	progress = start_progress(opt, opt->trace, raw_reader_bytes, r);
 	st = strcmp(opt->trace, "-") ? gt_raw_reader_open_file(r, opt->trace)
 				     : gt_raw_reader_open_fd(r, 0);
 	if (st == GT_OK)
@@ -661,73 +693,53 @@ static int make_sinks(const options *opt, plan *pl, t2p_select *sel, t2p_sink **
 	return n;
 }
 
-/* One reading of a trace: each event to the selection stage, then to each
- * sink.  This loop is the only caller of gt_reader_next, so that LTO
- * inlines the reader into it (with a second caller it did not, and
- * -pprof=sched took 6% more instructions); and kept out of line, so that
- * it stays one.  GT_END, or the error that stopped the reader; *failed if
- * a sink failed; *useful once a real event came before a Sync (what
- * precedes a Sync is complete: a damaged trace is worth converting only
- * if real events came before its last Sync). */
-static __attribute__((noinline)) gt_status feed(gt_reader *r, t2p_select *sel, t2p_sink **sinks,
-						 int nsinks, int *failed, int *useful)
-{
-	uint64_t events = 0;
-	int bad = 0, real = 0;
-	gt_status st;
-	gt_event ev;
-
-	while ((st = gt_reader_next(r, &ev)) == GT_OK) {
-		if (ev.kind == GT_EV_SYNC)
-			real |= events > 0;
-		else
-			events++;
-		sel_event(sel, &ev);
-		for (t2p_sink **s = sinks; s < sinks + nsinks; s++)
-			if ((bad = (*s)->event(*s, &ev)))
-				goto out;
-	}
-out:
-	*failed |= bad != 0;
-	*useful |= real;
-	return bad ? GT_ERR_IO : st;
-}
-
-/* The selection's first reading of the trace (regions, tasks), by a
- * reader of its own.  A trace that cannot be read is said by the main
- * reading.  0, or -1 after printing why. */
-static int prepass(const options *opt, t2p_select *sel)
+/* A reader of path with the options' limit, opened: NULL after printing
+ * why (quietly if `quiet`: a first reading leaves the telling to the
+ * second). */
+static gt_reader *open_trace(const options *opt, const char *path, int quiet)
 {
 	gt_reader *r = gt_reader_new();
-	t2p_sink *pre = sel_prepass_sink(sel);
-	int failed = 0, useful = 0;
 	gt_status st;
 
 	if (!r) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
-		return -1;
+		return NULL;
 	}
 	if (opt->genmem)
 		gt_reader_set_gen_memory_limit(r, opt->genmem);
-	if (gt_reader_open_file(r, opt->trace) == GT_OK && !(failed = pre->begin(pre, r) != 0)) {
-		(void)gt_reader_read_ahead(r);
-		st = feed(r, sel, &pre, 1, &failed, &useful);
-		failed = failed || pre->end(pre, st);
+	st = strcmp(path, "-") ? gt_reader_open_file(r, path) : gt_reader_open_fd(r, 0);
+	if (st != GT_OK) {
+		if (!quiet)
+			report_error(path, gt_reader_error(r));
+		gt_reader_free(r);
+		return NULL;
 	}
-	gt_reader_free(r);
-	return failed ? -1 : 0;
+	return r;
 }
 
+/*
+ * The run: each trace is read once, or twice when the selection needs a
+ * first reading (regions, tasks), and every reading goes through this one
+ * loop: reader -> selection stage -> sinks.  It is the only caller of
+ * gt_reader_next, so that LTO inlines the reader into it (with a second
+ * caller it did not, and -pprof=sched took 6% more instructions).
+ *
+ * A damaged trace counts up to its last Sync, with a warning, if real
+ * events came before that Sync (what precedes a Sync is complete); one
+ * with nothing complete, or that cannot be read, fails the run: nothing
+ * is written.  The sinks begin with each trace, and end with the last
+ * (next() for the others).
+ */
 int main(int argc, char **argv)
 {
 	options opt = { 0 };
 	plan pl = { 0 };
-	t2p_sink *sinks[8];
+	t2p_sink *sinks[8], *pre = NULL;
 	t2p_select *sel = NULL;
-	int nsinks, failed = 0, useful = 0, assert_failed = 0, usage = 0;
+	int nsinks, failed = 0, assert_failed = 0, usage = 0, damaged = 0, readings, per;
 	gt_reader *r = NULL;
-	t2p_progress *progress;
-	gt_status st;
+	gt_status st = GT_END;
+	gt_event ev;
 
 	parse_args(argc, argv, &opt);
 	if (opt.raw)
@@ -735,58 +747,96 @@ int main(int argc, char **argv)
 	if (plan_outputs(&opt, &pl))
 		return 1;
 	if (!(sel = t2p_select_new(&opt.sel)) ||
-	    (nsinks = make_sinks(&opt, &pl, sel, sinks, &assert_failed)) < 0 || !(r = gt_reader_new())) {
+	    (nsinks = make_sinks(&opt, &pl, sel, sinks, &assert_failed)) < 0) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return 1;
 	}
-	if (opt.genmem)
-		gt_reader_set_gen_memory_limit(r, opt.genmem);
-	/* Regions and tasks are known from a first pass over the file. */
-	if (sel_needs_prepass(sel) && prepass(&opt, sel))
-		failed = 1;
-	progress = failed ? NULL : start_progress(&opt, reader_bytes, r);
-	st = failed ? GT_ERR_NOMEM
-		    : strcmp(opt.trace, "-") ? gt_reader_open_file(r, opt.trace) : gt_reader_open_fd(r, 0);
-	if (!failed && st != GT_OK) {
+	per = 1 + sel_needs_prepass(sel);
+	readings = opt.ntraces * per;
+	for (int k = 0; !failed && k < readings; k++) {
+		const char *path = opt.traces[k / per];
+		int last = k == readings - 1;
+		int first = per == 2 && k % per == 0, useful = 0, bad = 0;
+		uint64_t events = 0;
+		t2p_progress *progress = NULL;
+		t2p_sink **to = sinks;
+		int nto = nsinks;
+
+		if (!(r = open_trace(&opt, path, first))) {
+			failed = !first;  /* the second reading says why */
+			continue;
+		}
+		if (first) {
+			pre = sel_prepass_sink(sel);
+			to = &pre;
+			nto = 1;
+			bad = pre->begin(pre, r);
+		} else {
+			progress = start_progress(&opt, path, reader_bytes, r);
+			bad = sel_begin(sel, r);
+			for (int i = 0; !bad && i < nsinks; i++)
+				bad = sinks[i]->begin(sinks[i], r);
+		}
+		/* The timeline and the listing cost several times what reading
+		 * does: reading ahead would save little, and handing each event to
+		 * another core costs as much (measured: tests/bench/ab).  Without a
+		 * thread, the reader reads on this one: the same events. */
+		if (!bad && (first || (!opt.json && !opt.perfetto && !opt.parsed)))
+			(void)gt_reader_read_ahead(r);
+		while (!bad && (st = gt_reader_next(r, &ev)) == GT_OK) {
+			if (ev.kind == GT_EV_SYNC)
+				useful |= events > 0;
+			else
+				events++;
+			sel_event(sel, &ev);
+			for (t2p_sink **s = to; s < to + nto; s++)
+				if ((bad = (*s)->event(*s, &ev)))
+					break;
+		}
 		t2p_progress_stop(progress);
-		progress = NULL;
-		report_error(opt.trace, gt_reader_error(r));
-		failed = 1;
-	}
-	if (!failed && sel_begin(sel, r))
-		failed = 1;
-	for (int i = 0; !failed && i < nsinks; i++)
-		if (sinks[i]->begin(sinks[i], r))
+		if (first) {
+			/* cmd/trace summarizes a damaged trace's events too. */
+			failed = bad || pre->end(pre, st);
+			gt_reader_free(r);
+			r = NULL;
+			continue;
+		}
+		if (bad) {
 			failed = 1;
-	/* The timeline and the listing cost several times what reading does: reading
-	 * ahead would save little, and handing each event to another core costs
-	 * as much (measured: tests/bench/ab).  Without a thread, the
-	 * reader reads on this one: the same events. */
-	if (!failed && !opt.json && !opt.perfetto && !opt.parsed)
-		(void)gt_reader_read_ahead(r);
-	/* reader -> selection stage -> sinks */
-	if (!failed)
-		st = feed(r, sel, sinks, nsinks, &failed, &useful);
-	t2p_progress_stop(progress);
-	/* Damage after a complete part is a warning (exit status 3), -q
-	 * silences it; with nothing to convert it is the error. */
-	if (!failed && st != GT_END && (!useful || !opt.quiet))
-		report_error(opt.trace, gt_reader_error(r));
-	if (!failed && st != GT_END && !useful) {
-		fprintf(stderr, "%s: %s: no complete part of the trace to convert\n", t2p_prog,
-			opt.trace);
-		failed = 1;
+			break;
+		}
+		/* Damage after a complete part is a warning (exit status 3), -q
+		 * silences it; with nothing to convert it is the error. */
+		if (st != GT_END && (!useful || !opt.quiet))
+			report_error(path, gt_reader_error(r));
+		if (st != GT_END && !useful) {
+			fprintf(stderr, "%s: %s: no complete part of the trace to convert\n", t2p_prog,
+				path);
+			failed = 1;
+			break;
+		}
+		if (st != GT_END) {
+			damaged = 1;
+			if (!opt.quiet)
+				report_loss(path, gt_reader_valid_offset(r),
+					    gt_reader_offset(r) > gt_reader_error(r)->offset
+						    ? gt_reader_offset(r)
+						    : gt_reader_error(r)->offset,
+					    gt_reader_compression(r));
+		}
+		failed = sel_trace_end(sel, st) != 0;
+		if (last)
+			break;  /* its reader stays for the sinks' end() */
+		for (int i = 0; !failed && i < nsinks; i++)
+			failed = sinks[i]->next(sinks[i], st) != 0;
+		gt_reader_free(r);
+		r = NULL;
 	}
-	if (!failed && (sel_trace_end(sel, st) || (usage = sel_finish(sel))))
+	if (!failed && (usage = sel_finish(sel)))
 		failed = 1;
 	for (int i = 0; !failed && i < nsinks; i++)
 		if (sinks[i]->end(sinks[i], st))
 			failed = 1;
-	if (!failed && st != GT_END && !opt.quiet)
-		report_loss(opt.trace, gt_reader_valid_offset(r),
-			    gt_reader_offset(r) > gt_reader_error(r)->offset ? gt_reader_offset(r)
-									     : gt_reader_error(r)->offset,
-			    gt_reader_compression(r));
 	/* free() discards any output that end() did not commit. */
 	for (int i = 0; i < nsinks; i++)
 		sinks[i]->free(sinks[i]);
@@ -801,5 +851,5 @@ int main(int argc, char **argv)
 		return usage ? 2 : 1;
 	if (assert_failed)
 		return 4;
-	return st == GT_END ? 0 : 3;
+	return damaged ? 3 : 0;
 }

@@ -18,6 +18,7 @@
 
 #include "internal.h"
 #include "output.h"
+#include "ppmerge.h"
 #include "pprec.h"
 #include "pprof.h"
 #include "select.h"
@@ -87,6 +88,10 @@ typedef struct pprof_sink {
 	int seen_sync;
 	int began;              /* the tables are set up */
 	int oom;                /* sticky: the profiles are not written */
+	/* Several traces: the profiles of those before this one, merged. */
+	pp_merge *merged[PP_NTYPES];
+	int traces;             /* traces ended */
+	int64_t time_nanos, duration_nanos; /* as pprof merges them */
 } pprof_sink;
 
 /* Add d ns to the record of stack for an interval that ended at `end`.
@@ -195,15 +200,26 @@ static int pprof_event(t2p_sink *base, const gt_event *ev)
 	return 0;  /* running out of memory is said at the end, where it fails */
 }
 
-static int write_type(pprof_sink *s, int type, int64_t duration, const char *comment)
+static int write_type(pprof_sink *s, int type, const char *comment)
 {
 	t2p_output out;
-	pp_meta meta = { s->wall_start, duration, comment, s->binary ? s->binary : "go-program" };
-	pp_table *t = &s->tables[type];
+	pp_meta meta = { s->time_nanos, s->duration_nanos, comment,
+			 s->binary ? s->binary : "go-program", 0 };
+	const gt_symtab *sym = s->sym;
+	pp_kind kind = pp_kinds[type];
+	const pp_rec *recs = s->tables[type].recs;
+	size_t n = s->tables[type].n;
 
+	if (s->merged[type]) {
+		/* Its stacks are as the kind writes them already. */
+		sym = pp_merge_symtab(s->merged[type]);
+		recs = pp_merge_records(s->merged[type], &n);
+		kind.max_frames = kind.drop_goexit = 0;
+		meta.by_frame = 1;
+	}
 	if (t2p_output_open(&out, s->paths[type]))
 		return -1;
-	if (pp_write_profile(out.f, s->sym, &pp_kinds[type], t->recs, t->n, &meta)) {
+	if (pp_write_profile(out.f, sym, &kind, recs, n, &meta)) {
 		fprintf(stderr, "%s: %s: cannot write the %s profile\n", t2p_prog,
 			s->paths[type] ? s->paths[type] : "standard output", pp_type_names[type]);
 		t2p_output_abort(&out);
@@ -212,12 +228,12 @@ static int write_type(pprof_sink *s, int type, int64_t duration, const char *com
 	return t2p_output_commit(&out);
 }
 
-static int pprof_end(t2p_sink *base, gt_status status)
+/* A trace is over: what cmd/trace would keep of it, and its span in the
+ * profile's header (several: pprof's merge takes the earliest start, 0 if
+ * any is unknown, and the sum of the durations). */
+static int trace_over(pprof_sink *s, gt_status status)
 {
-	pprof_sink *s = (pprof_sink *)base;
 	int64_t last = sel_last_time(s->sel), duration;
-	char comment[128];
-	int rc = 0;
 
 	if (status != GT_END) {
 		if (!s->seen_sync) {
@@ -228,18 +244,69 @@ static int pprof_end(t2p_sink *base, gt_status status)
 		last = s->last_sync_time;
 	}
 	duration = (int64_t)((uint64_t)last - (uint64_t)sel_first_time(s->sel));
+	if (!s->traces++ || !s->time_nanos || s->wall_start < s->time_nanos)
+		s->time_nanos = s->wall_start;
+	s->duration_nanos = gt_add64(s->duration_nanos, duration);
 	if (s->oom) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return -1;
 	}
-	snprintf(comment, sizeof comment, "made by trace2pprof from a go 1.%d execution trace",
-		 gt_reader_version(s->reader));
+	return 0;
+}
+
+/* Add a finished trace's records to the merged profiles, and let the next
+ * trace set the tables up afresh: stack ids are its reader's. */
+static int merge_trace(pprof_sink *s)
+{
+	for (unsigned types = s->types; types; types &= types - 1) {
+		int type = __builtin_ctz(types);
+		pp_table *t = &s->tables[type];
+
+		if ((!s->merged[type] && !(s->merged[type] = pp_merge_new())) ||
+		    pp_merge_add(s->merged[type], s->sym, &pp_kinds[type], t->recs, t->n)) {
+			fprintf(stderr, "%s: out of memory\n", t2p_prog);
+			return -1;
+		}
+	}
+	for (int i = 0; i < PP_NTYPES; i++)
+		pprec_free(&s->tables[i]);
+	s->began = 0;
+	return 0;
+}
+
+static int pprof_next(t2p_sink *base, gt_status status)
+{
+	pprof_sink *s = (pprof_sink *)base;
+
+	if (trace_over(s, status) || merge_trace(s))
+		return -1;
+	s->seen_sync = 0;
+	s->last_sync_time = 0;
+	s->wall_start = 0;
+	return 0;
+}
+
+static int pprof_end(t2p_sink *base, gt_status status)
+{
+	pprof_sink *s = (pprof_sink *)base;
+	char comment[128];
+	int rc = 0;
+
+	if (trace_over(s, status) || (s->traces > 1 && merge_trace(s)))
+		return -1;
+	if (s->traces > 1)
+		snprintf(comment, sizeof comment, "made by trace2pprof from %d go execution traces",
+			 s->traces);
+	else
+		snprintf(comment, sizeof comment, "made by trace2pprof from a go 1.%d execution trace",
+			 gt_reader_version(s->reader));
 	for (int type = 0; type < PP_NTYPES; type++)
-		if ((s->types & (1u << type)) && write_type(s, type, duration, comment))
+		if ((s->types & (1u << type)) && write_type(s, type, comment))
 			rc = -1;
 	return rc;
 }
 
+/* Each trace's reader: the tables key stacks by its symbol table. */
 static int pprof_begin(t2p_sink *base, gt_reader *r)
 {
 	pprof_sink *s = (pprof_sink *)base;
@@ -257,8 +324,11 @@ static void pprof_free(t2p_sink *base)
 {
 	pprof_sink *s = (pprof_sink *)base;
 
-	for (int i = 0; s->began && i < PP_NTYPES; i++)
-		pprec_free(&s->tables[i]);
+	for (int i = 0; i < PP_NTYPES; i++) {
+		if (s->began)
+			pprec_free(&s->tables[i]);
+		pp_merge_free(s->merged[i]);
+	}
 	free(s);
 }
 
@@ -270,7 +340,7 @@ t2p_sink *t2p_pprof_sink(const pp_config *cfg)
 	if (!s)
 		return NULL;
 	s->base = (t2p_sink){ .name = "pprof", .begin = pprof_begin, .event = pprof_event,
-			      .end = pprof_end, .free = pprof_free };
+			      .next = pprof_next, .end = pprof_end, .free = pprof_free };
 	s->types = cfg->types;
 	s->classic = cfg->types & PP_CLASSIC;
 	for (int i = 0; i < PP_NTYPES; i++)

@@ -32,7 +32,8 @@ typedef struct builder {
 	const gt_symtab *sym;
 	const pp_kind *kind;
 	strtab st;
-	u64map loc_by_pc;      /* pc -> location index */
+	u64map loc_by_pc;      /* pc (or frame id, by_frame) -> location index */
+	int by_frame;
 	u64map fn_by_key;      /* file << 32 | func (symbol ids) -> function index */
 	Location *locs;  Location **loc_ptrs;  Line *lines;  Line **line_ptrs;  size_t nlocs;
 	Function *fns;   Function **fn_ptrs;   size_t nfns;
@@ -109,7 +110,8 @@ static uint64_t function_id(builder *b, uint32_t func, uint32_t file)
 	return fn->id;
 }
 
-/* The location of a PC: the first frame seen for a PC defines it. */
+/* The location of a PC: the first frame seen for a PC defines it (with
+ * by_frame, of a frame). */
 static uint64_t location_id(builder *b, uint32_t frame_id)
 {
 	gt_frame f;
@@ -119,7 +121,7 @@ static uint64_t location_id(builder *b, uint32_t frame_id)
 	Line *line;
 
 	gt_symtab_frame(b->sym, frame_id, &f);
-	if (!(slot = u64map_put(&b->loc_by_pc, f.pc, &added))) {
+	if (!(slot = u64map_put(&b->loc_by_pc, b->by_frame ? frame_id : f.pc, &added))) {
 		b->oom = 1;
 		return 0;
 	}
@@ -147,19 +149,17 @@ static uint64_t location_id(builder *b, uint32_t frame_id)
 	return loc->id;
 }
 
-/* The frames a record's sample shows, leaf first: at most max_frames
- * (cmd/trace's pprofMaxStack), without a runtime.goexit root where the
- * kind drops it. */
-static const uint32_t *sample_frames(const builder *b, uint32_t stack, size_t *n)
+const uint32_t *pp_sample_frames(const gt_symtab *sym, const pp_kind *kind, uint32_t stack,
+				 size_t *n)
 {
-	const uint32_t *frames = gt_symtab_stack(b->sym, stack, n);
+	const uint32_t *frames = gt_symtab_stack(sym, stack, n);
 
-	if (b->kind->max_frames && *n > (size_t)b->kind->max_frames)
-		*n = (size_t)b->kind->max_frames;
-	if (b->kind->drop_goexit && *n) {
+	if (kind->max_frames && *n > (size_t)kind->max_frames)
+		*n = (size_t)kind->max_frames;
+	if (kind->drop_goexit && *n) {
 		gt_frame f;
 
-		gt_symtab_frame(b->sym, frames[*n - 1], &f);
+		gt_symtab_frame(sym, frames[*n - 1], &f);
 		if (f.func.len == 14 && memcmp(f.func.ptr, "runtime.goexit", 14) == 0)
 			(*n)--;
 	}
@@ -170,7 +170,7 @@ static const uint32_t *sample_frames(const builder *b, uint32_t stack, size_t *n
 static size_t add_sample(builder *b, const pp_rec *r, uint64_t *ids)
 {
 	size_t n;
-	const uint32_t *frames = sample_frames(b, r->stack, &n);
+	const uint32_t *frames = pp_sample_frames(b->sym, b->kind, r->stack, &n);
 	Sample *s = &b->samples[b->nsamples];
 	int nv = b->kind->nvalues;
 	int64_t *values = &b->values[(size_t)nv * b->nsamples];
@@ -257,6 +257,7 @@ int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_kind *kind, const p
 	memset(&b, 0, sizeof b);
 	b.sym = sym;
 	b.kind = kind;
+	b.by_frame = meta->by_frame;
 	u64map_init(&b.st.by_sym, sizeof(uint64_t));
 	u64map_init(&b.loc_by_pc, sizeof(uint64_t));
 	u64map_init(&b.fn_by_key, sizeof(uint64_t));

@@ -36,7 +36,17 @@ typedef struct pp_meta {
 	int64_t duration_nanos;
 	const char *comment;
 	const char *mapping_file;/* the program's name, or a placeholder */
+	int by_frame;            /* a location per frame rather than per PC: for
+				  * merged profiles (ppmerge.h), whose frames of
+				  * a PC differ only where traces of different
+				  * programs do, as pprof's merge keeps them */
 } pp_meta;
+
+/* The frames a record's sample shows, leaf first: at most max_frames
+ * (cmd/trace's pprofMaxStack), without a runtime.goexit root where the
+ * kind drops it. */
+const uint32_t *pp_sample_frames(const gt_symtab *sym, const pp_kind *kind, uint32_t stack,
+				 size_t *n);
 
 /* Write the profile of recs (records with count 0 are left out) to f. */
 int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_kind *kind, const pp_rec *recs,

@@ -8,6 +8,12 @@
  * free().  A sink owns its outputs (see output.h); end() writes them, or for
  * a damaged trace, what the valid part of it gives; free() discards outputs
  * that end() did not commit.  Callbacks return 0, or -1 after printing why.
+ *
+ * Several traces in one run are read in turn: a sink that can take them
+ * (the profiles, which add them up) has next(), called when a trace that
+ * is not the last ends, with its status (as end() is told of the last);
+ * begin() comes again with the next trace's reader.  A reader stays valid
+ * until next() or end() returns.  A sink without next() takes one trace.
  */
 #ifndef T2P_SINK_H
 #define T2P_SINK_H
@@ -23,6 +29,7 @@ struct t2p_sink {
 	const char *name;
 	int (*begin)(t2p_sink *s, gt_reader *r);
 	int (*event)(t2p_sink *s, const gt_event *ev);
+	int (*next)(t2p_sink *s, gt_status status);  /* NULL: one trace */
 	int (*end)(t2p_sink *s, gt_status status);
 	void (*free)(t2p_sink *s);
 };
