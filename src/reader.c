@@ -289,9 +289,12 @@ static GT_NOINLINE int cursor_batch(gt_reader *r, cursor *c)
 	return 1;
 }
 
-/* A uvarint with no bounds check, for when 10 bytes or more remain; NULL
- * on an encoding Go's Uvarint rejects. */
-static const uint8_t *uvarint_unchecked_slow(const uint8_t *p, uint64_t *v)
+/* A uvarint with no bounds check, for when 10 bytes or more remain.  On an
+ * encoding Go's Uvarint rejects, *bad is set and the next varint is read
+ * 10 bytes on: harmless, as the caller has room for every varint of the
+ * event and looks at *bad once, after the last, which keeps the check out
+ * of the loop that decodes the arguments. */
+static const uint8_t *uvarint_unchecked_slow(const uint8_t *p, uint64_t *v, unsigned *bad)
 {
 	uint64_t x = 0;
 
@@ -300,19 +303,21 @@ static const uint8_t *uvarint_unchecked_slow(const uint8_t *p, uint64_t *v)
 
 		if (b < 0x80) {
 			if (i == 9 && b > 1)
-				return NULL;
+				break;
 			*v = x | (uint64_t)b << s;
 			return p + i + 1;
 		}
 		x |= (uint64_t)(b & 0x7f) << s;
 	}
-	return NULL;
+	*bad = 1;
+	*v = 0;
+	return p + 10;
 }
 
 /* Most arguments and time deltas take one to three bytes.  Branches on the
  * length, not a branchless decode: they are well predicted, and a branch
  * lets the next varint start before this one's length is known. */
-static GT_INLINE const uint8_t *uvarint_unchecked(const uint8_t *p, uint64_t *v)
+static GT_INLINE const uint8_t *uvarint_unchecked(const uint8_t *p, uint64_t *v, unsigned *bad)
 {
 	if (GT_LIKELY(p[0] < 0x80)) {
 		*v = p[0];
@@ -326,7 +331,7 @@ static GT_INLINE const uint8_t *uvarint_unchecked(const uint8_t *p, uint64_t *v)
 		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)(p[1] & 0x7f) << 7 | (uint64_t)p[2] << 14;
 		return p + 3;
 	}
-	return uvarint_unchecked_slow(p, v);
+	return uvarint_unchecked_slow(p, v, bad);
 }
 
 /* The time delta and arguments of an event near the batch end, where each
@@ -373,7 +378,7 @@ static GT_INLINE int cursor_next(gt_reader *r, cursor *c)
 	const uint8_t *p;
 	uint64_t dt;
 	unsigned typ, nargs;
-	int rc, which = 1;
+	int rc, which;
 
 	if (GT_UNLIKELY(c->p == c->end) && (rc = cursor_batch(r, c)) <= 0)
 		return rc;
@@ -383,15 +388,16 @@ static GT_INLINE int cursor_next(gt_reader *r, cursor *c)
 	if (GT_UNLIKELY((nargs = r->timed_nargs[typ]) == NOT_TIMED))
 		return bad_event(r, ev->off, typ, 0);
 	if (GT_LIKELY(c->end - p >= MAX_EVENT_BYTES)) {
-		if (!(p = uvarint_unchecked(p, &dt)))
-			which = 0;
-		for (unsigned i = 0; p && i < nargs; i++)
-			p = uvarint_unchecked(p, &ev->args[i]);
-	} else {
-		p = decode_checked(p, c->end, nargs, &dt, ev->args, &which);
-	}
-	if (GT_UNLIKELY(!p))
+		unsigned bad_time = 0, bad_arg = 0;
+
+		p = uvarint_unchecked(p, &dt, &bad_time);
+		for (unsigned i = 0; i < nargs; i++)
+			p = uvarint_unchecked(p, &ev->args[i], &bad_arg);
+		if (GT_UNLIKELY(bad_time | bad_arg))
+			return bad_event(r, ev->off, typ, !bad_time);
+	} else if (!(p = decode_checked(p, c->end, nargs, &dt, ev->args, &which))) {
 		return bad_event(r, ev->off, typ, which);
+	}
 	/* Times are deltas from the previous event, the first from the batch's
 	 * base time; like Go, "previous time 0" means "use the base". */
 	if (c->last_ts == 0)
