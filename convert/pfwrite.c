@@ -198,16 +198,6 @@ static void pb_close(pb *b, size_t at)
 	put_varint(b->p + at, len);
 }
 
-/* A name in the cache of event names. */
-#define NAME_CACHE_BITS 8
-#define NAME_CACHE_BYTES 51
-
-typedef struct name_cache {
-	uint32_t iid, epoch;     /* epoch 0: empty */
-	uint8_t len;
-	char bytes[NAME_CACHE_BYTES];
-} name_cache;
-
 /* The sorter: a calendar queue.  Packets go into buckets of 2^BUCKET_SHIFT
  * ns by time, a ring of NBUCKETS of them; the oldest bucket is sorted and
  * written when time moves past the ring, or when the pool of entries runs
@@ -258,7 +248,6 @@ struct pf_writer {
 	uint32_t epoch;
 	int64_t last_ts;             /* of the last packet on the delta clock */
 	strtab names, arg_names;
-	name_cache name_cache[1 << NAME_CACHE_BITS];
 	size_t names_sent, arg_names_sent;
 	uint32_t *stack_epoch, *frame_epoch, *func_epoch, *file_epoch;
 	size_t nstack_epoch, nframe_epoch, nfunc_epoch, nfile_epoch;
@@ -491,30 +480,6 @@ static uint64_t intern_name(pf_writer *w, strtab *t, size_t *sent, uint32_t fiel
 		intern_string(w, field, id, p, len);
 	}
 	return id;
-}
-
-/* An event name's iid, through a cache of the names seen last: names come
- * back event after event ("running", "G12 main.worker"), and the cache
- * costs a compare of bytes where the table costs a hash and a probe. */
-static uint64_t event_name(pf_writer *w, const char *p, size_t len)
-{
-	uint64_t a = 0, z = 0, h;
-	name_cache *c;
-
-	if (len > NAME_CACHE_BYTES)
-		return intern_name(w, &w->names, &w->names_sent, ID_EVENT_NAMES, p, len);
-	memcpy(&a, p, len < 8 ? len : 8);
-	if (len > 8)
-		memcpy(&z, p + len - 8, 8);
-	h = ((a ^ z * 31) + len) * 0x9E3779B97F4A7C15ull;
-	c = &w->name_cache[h >> (64 - NAME_CACHE_BITS)];
-	if (c->epoch == w->epoch && c->len == len && !memcmp(c->bytes, p, len))
-		return c->iid;
-	c->iid = intern_name(w, &w->names, &w->names_sent, ID_EVENT_NAMES, p, len);
-	c->epoch = c->iid ? w->epoch : 0;
-	c->len = (uint8_t)len;
-	memcpy(c->bytes, p, len);
-	return c->iid;
 }
 
 /* Symbol table strings as function names or source paths: iid = id + 1. */
@@ -925,7 +890,7 @@ static void encode_event(pf_writer *w, int type, int64_t ts, const pf_event *ev)
 	uint8_t *start, *p, head[HEAD_MAX], *h = head;
 
 	if (ev->name_len && type != TYPE_SLICE_END)
-		name = event_name(w, ev->name, ev->name_len);
+		name = intern_name(w, &w->names, &w->names_sent, ID_EVENT_NAMES, ev->name, ev->name_len);
 	for (size_t i = 0; i < nargs; i++) {
 		arg_names[i] = intern_name(w, &w->arg_names, &w->arg_names_sent, ID_ANNOTATION_NAMES,
 					   ev->args[i].name, strlen(ev->args[i].name));
