@@ -11,12 +11,14 @@ void ob_init(outbuf *o, FILE *f)
 	o->f = f;
 	o->n = 0;
 	o->err = 0;
+	o->sent = 0;
 }
 
 int ob_flush(outbuf *o)
 {
 	if (o->n && fwrite(o->buf, 1, o->n, o->f) != o->n)
 		o->err = 1;
+	o->sent += o->n;
 	o->n = 0;
 	if (fflush(o->f) != 0 || ferror(o->f))
 		o->err = 1;
@@ -53,6 +55,7 @@ void ob_write(outbuf *o, const void *p, size_t len)
 		if (len > sizeof o->buf) {
 			if (fwrite(p, 1, len, o->f) != len)
 				o->err = 1;
+			o->sent += len;
 			return;
 		}
 	}
@@ -79,8 +82,10 @@ void ob_printf(outbuf *o, const char *fmt, ...)
 	}
 	va_start(ap, fmt);
 	ob_flush(o);
-	if (vfprintf(o->f, fmt, ap) < 0)
+	if ((n = vfprintf(o->f, fmt, ap)) < 0)
 		o->err = 1;
+	else
+		o->sent += (uint64_t)n;
 	va_end(ap);
 }
 

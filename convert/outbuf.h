@@ -20,6 +20,7 @@ typedef struct outbuf {
 	FILE *f;
 	size_t n;
 	int err;
+	uint64_t sent;     /* bytes handed to f so far: sent + n have been written */
 	char buf[1 << 16];
 } outbuf;
 
