@@ -4,8 +4,11 @@
  * byte layout.  Used both to make goldens from go tool trace's /jsontrace
  * and to compare trace2pprof -json with them (tests/regen-json).
  *
- *     jsonsum [-g] [FILE]        (standard input without FILE)
+ *     jsonsum [-g] [FILE...]     (standard input without FILE)
  *
+ * Several files are the parts of one timeline (trace2pprof -json -split):
+ * their events are summed as one, each part's stacks resolved by its own
+ * stackFrames, and a lane's name that parts repeat counted once.
  * The file must be strict JSON (RFC 8259, UTF-8, no lone surrogates) in the
  * trace-event shape: {"traceEvents":[{"ph":..,"ts":..,"pid":..,"tid":..},
  * ...],"stackFrames":{...}}; every "sf"/"esf" must name a frame whose
@@ -981,39 +984,81 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+static int by_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 int main(int argc, char **argv)
 {
 	int g = argc > 1 && !strcmp(argv[1], "-g");
-	const char *path = argc > 1 + g ? argv[1 + g] : NULL;
-	size_t len;
-	char *text = slurp(path, &len);
-	parser ps = { (unsigned char *)text, (unsigned char *)text, (unsigned char *)text + len, 0 };
-	jv root = { 0 };
-	const jv *events;
+	int nfiles = argc - 1 - g;
+	size_t nevents = 0, nids = 0, nmeta = 0;
+	uint64_t *ids = NULL;
+	/* Kept to the end: the counters' sums read their args. */
+	jv *roots = xrealloc(NULL, (size_t)(nfiles ? nfiles : 1) * sizeof *roots);
+	char **texts = xrealloc(NULL, (size_t)(nfiles ? nfiles : 1) * sizeof *texts);
 
-	if (argc > 2 + g)
-		die("usage: jsonsum [-g] [FILE]", -1);
-	value(&ps, &root);
-	ws(&ps);
-	if (ps.p != ps.end)
-		die("trailing data after the JSON value", at(&ps));
-	events = get(&root, "traceEvents");
-	if (!events || events->type != J_ARR)
-		die("no traceEvents array", -1);
-	load_frames(get(&root, "stackFrames"));
-	if (g)
-		find_view(events);
-	for (size_t i = 0; i < events->n; i++)
-		event(&events->v[i]);
-	check_pairs();
+	for (int k = 0; k < (nfiles ? nfiles : 1); k++) {
+		const char *path = nfiles ? argv[1 + g + k] : NULL;
+		size_t len;
+		char *text = texts[k] = slurp(path, &len);
+		parser ps = { (unsigned char *)text, (unsigned char *)text, (unsigned char *)text + len, 0 };
+		jv root = { 0 };
+		const jv *events;
+
+		value(&ps, &root);
+		ws(&ps);
+		if (ps.p != ps.end)
+			die("trailing data after the JSON value", at(&ps));
+		events = get(&root, "traceEvents");
+		if (!events || events->type != J_ARR)
+			die("no traceEvents array", -1);
+		free(frames);
+		frames = NULL;
+		nframes = 0;
+		load_frames(get(&root, "stackFrames"));
+		if (g && k == 0)
+			find_view(events);
+		for (size_t i = 0; i < events->n; i++) {
+			const jv *ph = get(&events->v[i], "ph");
+
+			event(&events->v[i]);
+			nevents += !(ph && ph->type == J_STR && !strcmp(ph->s, "M"));
+		}
+		/* A flow's or a region's two events are in one file. */
+		check_pairs();
+		npairs = 0;
+		ids = xrealloc(ids, (nids + nframes + 1) * sizeof *ids);
+		for (size_t i = 0; i < nframes; i++)
+			ids[nids++] = frames[i].id;
+		roots[k] = root;
+	}
 	group_lines();
+	/* Parts of one timeline name the same lanes: each name counts once. */
+	qsort(lines, nlines, sizeof *lines, by_str);
+	for (size_t i = 0, j = 0; i < nlines || (nlines = j, 0); i++) {
+		if (j && !strncmp(lines[i], "M ", 2) && !strcmp(lines[i], lines[j - 1])) {
+			free(lines[i]);
+			continue;
+		}
+		nmeta += !strncmp(lines[i], "M ", 2);
+		lines[j++] = lines[i];
+	}
+	qsort(ids, nids, sizeof *ids, by_u64);
+	for (size_t i = 0, j = 0; i < nids || (nids = j, 0); i++)
+		if (!j || ids[i] != ids[j - 1])
+			ids[j++] = ids[i];
 	if (gmode) {
 		run_lines();
 	} else {
-		add_line(printed("events %zu", events->n));
-		add_line(printed("frames %zu", nframes));
+		add_line(printed("events %zu", nevents + nmeta));
+		add_line(printed("frames %zu", nids));
 		add_line(printed("misnested %" PRIu64, misnested()));
 	}
+	free(ids);
 	qsort(lines, nlines, sizeof *lines, by_str);
 	for (size_t i = 0; i < nlines; i++) {
 		puts(lines[i]);
@@ -1026,7 +1071,11 @@ int main(int argc, char **argv)
 	free(spans);
 	free(pairs);
 	free(frames);
-	jv_free(&root);
-	free(text);
+	for (int k = 0; k < (nfiles ? nfiles : 1); k++) {
+		jv_free(&roots[k]);
+		free(texts[k]);
+	}
+	free(roots);
+	free(texts);
 	return fflush(stdout) ? 1 : 0;
 }
