@@ -2,23 +2,41 @@
  * json.c - the timeline sink: Chrome trace-event JSON for Perfetto UI and
  * chrome://tracing, one view of the trace (tvgen.h) written by tvemit.c as
  * it is made, however long the trace.
+ *
+ * Split (-split=SIZE), the timeline goes into DIR/trace-001.json, ... each a
+ * whole document of at most SIZE bytes (tvemit.h, tv_split), and
+ * DIR/trace-index.json lists them with their time ranges.  The parts stay
+ * temporary files until the end, so that a damaged trace's last generation
+ * can be taken back across them; then they all appear at once.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "jsonw.h"
 #include "output.h"
 #include "sink.h"
 #include "tvemit.h"
 #include "tvgen.h"
 
+/* A part of a split timeline. */
+typedef struct json_part {
+	t2p_output out;
+	char *path;
+	tv_part stats;
+} json_part;
+
 typedef struct json_sink {
 	t2p_sink base;
 	int view;
-	const char *path;
-	t2p_output out;
+	const char *path;      /* split: the directory */
+	t2p_output out;        /* unsplit */
 	outbuf ob;
 	tv_emitter tv;
 	tv_gen *gen;
+	tv_split split;        /* limit 0: unsplit */
+	json_part *parts;
+	size_t nparts, capparts;
 } json_sink;
 
 static const char *where(const json_sink *s)
@@ -32,17 +50,146 @@ static int oom(void)
 	return -1;
 }
 
+/* Splitting: the emitter's hooks (tvemit.h). */
+
+static void split_meta(void *ctx)
+{
+	tv_gen_metadata(((json_sink *)ctx)->gen);
+}
+
+static uint64_t split_meta_version(void *ctx)
+{
+	return tv_gen_lanes_version(((json_sink *)ctx)->gen);
+}
+
+/* Open part number nparts + 1: its stream, or NULL after saying why. */
+static FILE *open_part(json_sink *s)
+{
+	json_part *p;
+	size_t len = strlen(s->path) + 32;
+
+	if (s->nparts == s->capparts) {
+		size_t cap = s->capparts ? 2 * s->capparts : 16;
+
+		if (!(p = realloc(s->parts, cap * sizeof *p))) {
+			oom();
+			return NULL;
+		}
+		s->parts = p;
+		s->capparts = cap;
+	}
+	p = &s->parts[s->nparts];
+	*p = (json_part){ 0 };
+	if (!(p->path = malloc(len))) {
+		oom();
+		return NULL;
+	}
+	snprintf(p->path, len, "%s%strace-%03zu.json", s->path,
+		 s->path[strlen(s->path) - 1] == '/' ? "" : "/", s->nparts + 1);
+	if (t2p_output_open(&p->out, p->path) || t2p_output_seekable(&p->out)) {
+		free(p->path);
+		return NULL;
+	}
+	s->nparts++;
+	return p->out.f;
+}
+
+static FILE *split_next(void *ctx, const tv_part *done)
+{
+	json_sink *s = ctx;
+
+	s->parts[s->nparts - 1].stats = *done;
+	return open_part(s);
+}
+
+static void drop_part(json_part *p)
+{
+	if (p->out.f)
+		t2p_output_abort(&p->out);
+	free(p->path);
+}
+
+static FILE *split_back(void *ctx, size_t n)
+{
+	json_sink *s = ctx;
+
+	while (s->nparts > n + 1)
+		drop_part(&s->parts[--s->nparts]);
+	return s->parts[n].out.f;
+}
+
+/* DIR/trace-index.json: each part's file, its events' time range (in
+ * microseconds from the trace's start, as their "ts"), events and bytes. */
+static int write_index(json_sink *s)
+{
+	size_t len = strlen(s->path) + 32;
+	char *path = malloc(len);
+	t2p_output out;
+	outbuf ob;
+	int rc;
+
+	if (!path)
+		return oom();
+	snprintf(path, len, "%s%strace-index.json", s->path,
+		 s->path[strlen(s->path) - 1] == '/' ? "" : "/");
+	if (t2p_output_open(&out, path)) {
+		free(path);
+		return -1;
+	}
+	ob_init(&ob, out.f);
+	ob_puts(&ob, "{\"limit\":");
+	ob_u64(&ob, s->split.limit);
+	ob_puts(&ob, ",\"parts\":[");
+	for (size_t i = 0; i < s->nparts; i++) {
+		const json_part *p = &s->parts[i];
+		const char *base = strrchr(p->path, '/');
+
+		ob_puts(&ob, i ? ",\n" : "\n");
+		ob_puts(&ob, "{\"file\":");
+		jw_string(&ob, base + 1, strlen(base + 1));
+		ob_puts(&ob, ",\"start\":");
+		jw_micros(&ob, p->stats.start);
+		ob_puts(&ob, ",\"end\":");
+		jw_micros(&ob, p->stats.end);
+		ob_puts(&ob, ",\"events\":");
+		ob_u64(&ob, p->stats.events);
+		ob_puts(&ob, ",\"bytes\":");
+		ob_u64(&ob, p->stats.bytes);
+		ob_putc(&ob, '}');
+	}
+	ob_puts(&ob, "\n]}\n");
+	if (ob_flush(&ob)) {
+		t2p_output_write_error(&out);
+		t2p_output_abort(&out);
+		free(path);
+		return -1;
+	}
+	rc = t2p_output_commit(&out);
+	free(path);
+	return rc;
+}
+
+/* The sink. */
+
 static int json_begin(t2p_sink *base, gt_reader *r)
 {
 	json_sink *s = (json_sink *)base;
 	const gt_symtab *sym = gt_reader_symtab(r);
+	FILE *f;
 
 	/* Seekable: a damaged trace's last generation is taken back. */
-	if (t2p_output_open(&s->out, s->path) || t2p_output_seekable(&s->out))
-		return -1;
-	ob_init(&s->ob, s->out.f);
+	if (s->split.limit) {
+		if (t2p_output_dir(s->path) || !(f = open_part(s)))
+			return -1;
+	} else {
+		if (t2p_output_open(&s->out, s->path) || t2p_output_seekable(&s->out))
+			return -1;
+		f = s->out.f;
+	}
+	ob_init(&s->ob, f);
 	tv_init(&s->tv, &s->ob, where(s), sym);
-	if (!(s->gen = tv_gen_new(s->view, sym, &tv_json_backend, &s->tv)))
+	if (!(s->gen = tv_gen_new(s->view, sym, &tv_json_backend, &s->tv)) ||
+	    (s->split.limit && tv_set_split(&s->tv, &s->split)))
 		return oom();
 	return 0;
 }
@@ -53,6 +200,29 @@ static int json_event(t2p_sink *base, const gt_event *ev)
 
 	if (tv_gen_event(s->gen, ev) || s->tv.oom)
 		return oom();
+	return s->tv.failed ? -1 : 0;
+}
+
+/* Write out the parts, then the index; each appears only now. */
+static int commit_parts(json_sink *s)
+{
+	for (size_t i = 0; i < s->nparts; i++)
+		if (s->parts[i].stats.bytes > s->split.limit)
+			t2p_warn("%s: warning: %s is %llu bytes, over the %llu of -split: one event and"
+				 " the names of the lanes take more", where(s), s->parts[i].path,
+				 (unsigned long long)s->parts[i].stats.bytes,
+				 (unsigned long long)s->split.limit);
+	for (size_t i = 0; i < s->nparts; i++) {
+		if (fflush(s->parts[i].out.f) || ferror(s->parts[i].out.f)) {
+			t2p_output_write_error(&s->parts[i].out);
+			return -1;
+		}
+	}
+	if (write_index(s))
+		return -1;
+	for (size_t i = 0; i < s->nparts; i++)
+		if (t2p_output_commit(&s->parts[i].out))
+			return -1;
 	return 0;
 }
 
@@ -61,7 +231,7 @@ static int json_end(t2p_sink *base, gt_status status)
 	json_sink *s = (json_sink *)base;
 	uint64_t broken;
 
-	if (tv_gen_finish(s->gen, status))
+	if (tv_gen_finish(s->gen, status) || s->tv.failed)
 		return -1;
 	tv_close(&s->tv);
 	if (s->tv.oom)
@@ -70,12 +240,15 @@ static int json_end(t2p_sink *base, gt_status status)
 		t2p_warn("%s: warning: %llu goroutine events break go tool trace's invariants"
 			 " (it would fail on this trace); their slices are left out", where(s),
 			 (unsigned long long)broken);
+	if (s->split.limit) {
+		s->tv.part.bytes = s->ob.sent + s->ob.n;
+		s->parts[s->nparts - 1].stats = s->tv.part;
+	}
 	if (ob_flush(&s->ob)) {
-		t2p_output_write_error(&s->out);
-		t2p_output_abort(&s->out);
+		t2p_output_write_error(s->split.limit ? &s->parts[s->nparts - 1].out : &s->out);
 		return -1;
 	}
-	return t2p_output_commit(&s->out);
+	return s->split.limit ? commit_parts(s) : t2p_output_commit(&s->out);
 }
 
 static void json_free(t2p_sink *base)
@@ -84,13 +257,16 @@ static void json_free(t2p_sink *base)
 
 	if (s->out.f)
 		t2p_output_abort(&s->out);
+	for (size_t i = 0; i < s->nparts; i++)
+		drop_part(&s->parts[i]);
+	free(s->parts);
 	tv_gen_free(s->gen);
 	if (s->tv.o)
 		tv_free(&s->tv);
 	free(s);
 }
 
-t2p_sink *t2p_json_sink(const char *path, int view)
+static t2p_sink *json_sink_new(const char *path, int view, uint64_t limit)
 {
 	json_sink *s = calloc(1, sizeof *s);
 
@@ -100,5 +276,18 @@ t2p_sink *t2p_json_sink(const char *path, int view)
 			      .end = json_end, .free = json_free };
 	s->path = path;
 	s->view = view;
+	s->split = (tv_split){ .limit = limit, .ctx = s, .meta = split_meta,
+			       .meta_version = split_meta_version, .next = split_next,
+			       .back = split_back };
 	return &s->base;
+}
+
+t2p_sink *t2p_json_sink(const char *path, int view)
+{
+	return json_sink_new(path, view, 0);
+}
+
+t2p_sink *t2p_json_parts_sink(const char *dir, int view, uint64_t limit)
+{
+	return json_sink_new(dir, view, limit);
 }

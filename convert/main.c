@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,6 +44,9 @@ static const char usage_text[] =
 	"  -json[=VIEW] write a timeline for Perfetto UI and chrome://tracing:\n"
 	"               VIEW proc (the default, as go tool trace shows it), thread,\n"
 	"               or goroutine (a track per goroutine with its states)\n"
+	"  -split=SIZE  with -json: the timeline in parts of at most SIZE (100MiB,\n"
+	"               as go tool trace cuts it; KB, MB, GB, KiB...): DIR/trace-001.json,\n"
+	"               ..., each whole, and DIR/trace-index.json of their times\n"
 	"  -perfetto    write the timeline in Perfetto's own protobuf format, for\n"
 	"               ui.perfetto.dev at any size: P lanes as go tool trace shows\n"
 	"               them, a track per goroutine, stacks; gzip-compressed if the\n"
@@ -112,6 +116,7 @@ typedef struct options {
 	int raw;            /* 0, or RAW_WIRE or RAW_FOOTPRINT: -d=wire, -d=footprint */
 	int json;           /* 0, or 1 + a T2P_VIEW_ */
 	int perfetto;       /* -perfetto given */
+	uint64_t split;     /* -split: the JSON in parts of this many bytes */
 	int mmu;            /* -mmu given */
 	int report;         /* 0, or 1 + the form: 0 text, 1 JSON */
 	assertion *as;      /* -assert, in order */
@@ -147,6 +152,29 @@ static size_t parse_mib(const char *val)
 	if (errno || end == val || *end || val[0] == '-' || mib == 0 || mib > SIZE_MAX >> 20)
 		usage_error("invalid -genmem %s: want a number of MiB", val);
 	return (size_t)mib << 20;
+}
+
+/* A size in bytes: digits, then B, KB, MB, GB (powers of 1000), or KiB,
+ * MiB, GiB (of 1024), or nothing (bytes); the letters in any case. */
+static uint64_t parse_size(const char *flag, const char *val)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t unit;
+	} units[] = { { "", 1 }, { "b", 1 }, { "kb", 1000 }, { "mb", 1000000 }, { "gb", 1000000000 },
+		      { "kib", 1 << 10 }, { "mib", 1 << 20 }, { "gib", 1 << 30 } };
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(val, &end, 10);
+	if (!errno && end != val && val[0] != '-')
+		for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+			if (!strcasecmp(end, units[i].suffix) && n <= UINT64_MAX / units[i].unit)
+				return n * units[i].unit;
+	usage_error("invalid -%s %s: want a size such as 100MiB (B, KB, MB, GB, KiB, MiB, GiB)", flag,
+		    val);
+	return 0;
 }
 
 static unsigned parse_pprof_types(const char *list)
@@ -248,6 +276,13 @@ static void set_out(options *opt, const char *val)
 static void set_pprof(options *opt, const char *val)
 {
 	opt->pprof |= parse_pprof_types(val);
+}
+
+static void set_split(options *opt, const char *val)
+{
+	/* Below this, a part's names and frames leave no room for events. */
+	if ((opt->split = parse_size("split", val)) < 4096)
+		usage_error("invalid -split %s: parts of at least 4KiB", val);
 }
 
 static void set_genmem(options *opt, const char *val)
@@ -381,6 +416,7 @@ static const struct flag {
 	{ "pprof", VALUE, set_pprof },
 	{ "region", VALUE, set_region },
 	{ "regionpc", VALUE, set_regionpc },
+	{ "split", VALUE, set_split },
 	{ "task", VALUE, set_task },
 	{ "report", OPTIONAL_VALUE, set_report },
 	{ "q", NO_VALUE, set_quiet },
@@ -466,6 +502,11 @@ static void parse_args(int argc, char **argv, options *opt)
 			if (!strcmp(opt->traces[k], "-"))
 				usage_error("standard input (-) is a trace alone");
 	}
+	if (opt->split && (!opt->json || opt->json - 1 == T2P_VIEW_GOROUTINE))
+		usage_error("-split cuts the proc or thread view: give -json or -json=thread, as"
+			    " go tool trace splits those");
+	if (opt->split && !opt->out)
+		usage_error("-split writes parts into a directory: give -o DIR");
 	if (opt->raw && (opt->pprof || opt->parsed || opt->json || opt->perfetto || opt->mmu ||
 			 opt->report || opt->nas))
 		usage_error("-d=wire and -d=footprint print alone: they read the wire, not the events");
@@ -656,7 +697,12 @@ static int make_sinks(const options *opt, plan *pl, t2p_select *sel, t2p_sink **
 		if (output_path(pl, "parsed.txt", &path) || !(sinks[n++] = t2p_dump_sink(path)))
 			return -1;
 	}
-	if (opt->json) {
+	if (opt->json && opt->split) {
+		/* Its parts go in the -o directory, with the other outputs. */
+		if (!(sinks[n++] = t2p_json_parts_sink(pl->dir ? pl->dir : opt->out, opt->json - 1,
+						       opt->split)))
+			return -1;
+	} else if (opt->json) {
 		const char *path;
 
 		if (output_path(pl, "trace.json", &path) ||

@@ -41,6 +41,9 @@ t2p_sink *t2p_dump_sink(const char *path);
  * cmd/trace's (/jsontrace, /jsontrace?view=thread); the goroutine view has
  * one track per goroutine with its states as slices (T2P_VIEW_*, tvgen.h). */
 t2p_sink *t2p_json_sink(const char *path, int view);
+/* The same in parts of at most limit bytes: dir/trace-001.json, ... and
+ * dir/trace-index.json (json.c). */
+t2p_sink *t2p_json_parts_sink(const char *dir, int view, uint64_t limit);
 
 /* The timeline in Perfetto's protobuf format (perfetto.c), gzip-compressed
  * if gz. */

@@ -26,6 +26,11 @@ static int64_t add_ns(int64_t a, int64_t b)
 	return (int64_t)((uint64_t)a + (uint64_t)b);
 }
 
+static void write_header(tv_emitter *e)
+{
+	ob_puts(e->o, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+}
+
 void tv_init(tv_emitter *e, outbuf *o, const char *where, const gt_symtab *sym)
 {
 	memset(e, 0, sizeof *e);
@@ -34,13 +39,32 @@ void tv_init(tv_emitter *e, outbuf *o, const char *where, const gt_symtab *sym)
 	e->sym = sym;
 	u64map_init(&e->children, sizeof(uint32_t));
 	u64map_init(&e->by_stack, sizeof(uint32_t));
-	ob_puts(o, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+	write_header(e);
+}
+
+int tv_set_split(tv_emitter *e, const tv_split *split)
+{
+	FILE *f = fopen("/dev/null", "w");
+
+	if (!f || !(e->null = malloc(sizeof *e->null))) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	ob_init(e->null, f);
+	e->split = split;
+	return 0;
 }
 
 void tv_free(tv_emitter *e)
 {
+	if (e->null) {
+		fclose(e->null->f);
+		free(e->null);
+	}
 	free(e->frames);
 	free(e->required);
+	free(e->saved.required);
 	u64map_free(&e->children);
 	u64map_free(&e->by_stack);
 }
@@ -113,6 +137,19 @@ static uint32_t tv_stack(tv_emitter *e, uint32_t stack)
 	return leaf;
 }
 
+static void write_frame(tv_emitter *e, outbuf *o, uint32_t id, tv_buf *name);
+
+/* The bytes of a frame's entry in "stackFrames", its separator counted. */
+static uint64_t frame_bytes(tv_emitter *e, uint32_t id)
+{
+	tv_buf name = { 0 };
+	uint64_t before = e->null->sent + e->null->n;
+
+	write_frame(e, e->null, id, &name);
+	tv_buf_free(&name);
+	return 2 + e->null->sent + e->null->n - before;
+}
+
 /* ViewerDataTraceConsumer keeps the frames of the events it writes. */
 static void require(tv_emitter *e, uint32_t id)
 {
@@ -130,37 +167,99 @@ static void require(tv_emitter *e, uint32_t id)
 		}
 		e->required[e->nrequired++] = id;
 		e->frames[id - 1].required = 1;
+		if (e->split)
+			e->frames_bytes += frame_bytes(e, id);
 		id = e->frames[id - 1].parent;
 	}
+}
+
+static uint64_t out_pos(const tv_emitter *e)
+{
+	return e->o->sent + e->o->n;
+}
+
+/* Forget the frames the part's events use past the first n. */
+static void unrequire(tv_emitter *e, size_t n)
+{
+	while (e->nrequired > n)
+		e->frames[e->required[--e->nrequired] - 1].required = 0;
+}
+
+/* Cut the output back to pos bytes of its part. */
+static int cut_back(tv_emitter *e, uint64_t pos)
+{
+	if (pos >= e->o->sent) {
+		e->o->n = (size_t)(pos - e->o->sent);
+		return 0;
+	}
+	if (ob_flush(e->o) || ftruncate(fileno(e->o->f), (off_t)pos) ||
+	    fseek(e->o->f, (long)pos, SEEK_SET))
+		return -1;
+	e->o->sent = pos;
+	return 0;
 }
 
 static void tv_checkpoint(void *ctx)
 {
 	tv_emitter *e = ctx;
 
-	e->saved = e->c;
-	e->nrequired = 0;
-	e->offset = ob_flush(e->o) ? -1 : ftell(e->o->f);
+	e->saved.c = e->c;
+	e->saved.pos = ob_flush(e->o) ? UINT64_MAX : out_pos(e);
+	e->saved.part = e->nparts;
+	e->saved.stats = e->part;
+	e->saved.frames_bytes = e->frames_bytes;
+	/* The frames the part uses so far, to use them again after a rollback. */
+	if (e->nrequired > e->saved.caprequired) {
+		uint32_t *r = realloc(e->saved.required, e->nrequired * sizeof *r);
+
+		if (!r) {
+			e->oom = 1;
+			return;
+		}
+		e->saved.required = r;
+		e->saved.caprequired = e->nrequired;
+	}
+	if (e->nrequired)
+		memcpy(e->saved.required, e->required, e->nrequired * sizeof *e->required);
+	e->saved.nrequired = e->nrequired;
 }
 
-/* Frames made since stay in the tree: only stack ids would tell. */
+/* Frames made since stay in the tree: only stack ids would tell.  The
+ * parts begun since the checkpoint are dropped, and its part continues. */
 static int tv_rollback(void *ctx)
 {
 	tv_emitter *e = ctx;
+	uint64_t pos = e->saved.pos;
+	FILE *f;
+	int err;
 
-	if (e->offset < 0 || ob_flush(e->o) || ftruncate(fileno(e->o->f), e->offset) ||
-	    fseek(e->o->f, e->offset, SEEK_SET)) {
+	if (pos == UINT64_MAX) {
+		err = 1;
+	} else if (e->nparts > e->saved.part) {
+		if (!(f = e->split->back(e->split->ctx, e->saved.part)))
+			return -1;
+		ob_init(e->o, f);
+		err = ftruncate(fileno(f), (off_t)pos) || fseek(f, (long)pos, SEEK_SET);
+		e->o->sent = pos;
+		e->nparts = e->saved.part;
+	} else {
+		err = cut_back(e, pos);
+	}
+	if (err) {
 		fprintf(stderr, "%s: %s: cannot take back the events after the last complete"
 			" generation (go tool trace leaves them out)\n", t2p_prog, e->where);
 		return -1;
 	}
-	e->c = e->saved;
-	while (e->nrequired)
-		e->frames[e->required[--e->nrequired] - 1].required = 0;
+	e->c = e->saved.c;
+	e->part = e->saved.stats;
+	unrequire(e, 0);
+	for (size_t i = 0; i < e->saved.nrequired; i++)
+		require(e, e->saved.required[i]);
+	e->frames_bytes = e->saved.frames_bytes;
 	return 0;
 }
 
-static void write_frame(tv_emitter *e, uint32_t id, tv_buf *name)
+static void write_frame(tv_emitter *e, outbuf *o, uint32_t id, tv_buf *name)
 {
 	const tv_frame *f = &e->frames[id - 1];
 	gt_str func = gt_symtab_string(e->sym, f->func);
@@ -172,15 +271,15 @@ static void write_frame(tv_emitter *e, uint32_t id, tv_buf *name)
 		e->oom = 1;
 		return;
 	}
-	ob_putc(e->o, '"');
-	ob_u64(e->o, id);
-	ob_puts(e->o, "\":{\"name\":");
-	jw_string(e->o, name->p, name->len);
+	ob_putc(o, '"');
+	ob_u64(o, id);
+	ob_puts(o, "\":{\"name\":");
+	jw_string(o, name->p, name->len);
 	if (f->parent) {
-		ob_puts(e->o, ",\"parent\":");
-		ob_u64(e->o, f->parent);
+		ob_puts(o, ",\"parent\":");
+		ob_u64(o, f->parent);
 	}
-	ob_putc(e->o, '}');
+	ob_putc(o, '}');
 }
 
 void tv_close(tv_emitter *e)
@@ -194,11 +293,115 @@ void tv_close(tv_emitter *e)
 			continue;
 		ob_puts(e->o, first ? "\n" : ",\n");
 		first = 0;
-		write_frame(e, id, &name);
+		write_frame(e, e->o, id, &name);
 	}
 	ob_puts(e->o, "}}\n");
 	tv_buf_free(&name);
 }
+
+/* Splitting. */
+
+/* What follows a part's events, but for its names and frames. */
+#define CLOSING_BYTES (sizeof "\n],\n\"stackFrames\":{" - 1 + sizeof "}}\n" - 1)
+
+/* The bytes of the lanes' names, measured (written where nothing is kept)
+ * whenever the lanes change. */
+static void measure_meta(tv_emitter *e)
+{
+	uint64_t v = e->split->meta_version(e->split->ctx), before;
+	outbuf *o = e->o;
+	tv_counts c = e->c;
+
+	if (e->meta_known && v == e->meta_version)
+		return;
+	e->o = e->null;
+	e->closing = 1;
+	e->c.written = 1;  /* each name counted with its separator */
+	before = out_pos(e);
+	e->split->meta(e->split->ctx);
+	e->meta_bytes = out_pos(e) - before;
+	e->meta_known = 1;
+	e->meta_version = v;
+	e->closing = 0;
+	e->o = o;
+	e->c = c;
+}
+
+/* End the part (the lanes' names, its frames) and start the next. */
+static int next_part(tv_emitter *e)
+{
+	FILE *f;
+
+	e->closing = 1;
+	e->split->meta(e->split->ctx);
+	e->closing = 0;
+	tv_close(e);
+	e->part.bytes = out_pos(e);
+	if (ob_flush(e->o) || !(f = e->split->next(e->split->ctx, &e->part))) {
+		e->failed = 1;
+		return -1;
+	}
+	ob_init(e->o, f);
+	write_header(e);
+	e->nparts++;
+	e->part = (tv_part){ 0 };
+	e->c.written = 0;
+	unrequire(e, 0);
+	e->frames_bytes = 0;
+	return 0;
+}
+
+/* The start of a unit of output: an event, or two that go together. */
+typedef struct unit {
+	uint64_t pos, frames_bytes;
+	tv_counts c;
+	size_t nrequired;
+} unit;
+
+static void unit_begin(tv_emitter *e, unit *u)
+{
+	*u = (unit){ out_pos(e), e->frames_bytes, e->c, e->nrequired };
+}
+
+/* Whether the unit, from..to in time, fits in its part.  If not, it is
+ * taken back and the next part begun: the caller writes it again. */
+static int unit_fits(tv_emitter *e, const unit *u, int64_t from, int64_t to)
+{
+	measure_meta(e);
+	if (!u->c.written || e->failed ||
+	    out_pos(e) + e->frames_bytes + e->meta_bytes + CLOSING_BYTES <= e->split->limit) {
+		if (!e->part.events || from < e->part.start)
+			e->part.start = from;
+		if (!e->part.events || to > e->part.end)
+			e->part.end = to;
+		e->part.events++;
+		return 1;
+	}
+	if (cut_back(e, u->pos)) {
+		e->failed = 1;
+		return 1;
+	}
+	e->c = u->c;
+	unrequire(e, u->nrequired);
+	e->frames_bytes = u->frames_bytes;
+	if (next_part(e))
+		return 1;
+	return 0;
+}
+
+/* Write a unit: at once, or unit by unit when split. */
+#define UNIT(e, from, to, write)                                               \
+	do {                                                                   \
+		unit u_;                                                       \
+		if (!(e)->split || (e)->closing) {                             \
+			write;                                                 \
+			break;                                                 \
+		}                                                              \
+		do {                                                           \
+			unit_begin((e), &u_);                                  \
+			write;                                                 \
+		} while (!unit_fits((e), &u_, (from), (to)));                  \
+	} while (0)
 
 /* Writing events. */
 
@@ -306,10 +509,8 @@ static void close_event(tv_emitter *e, const tv_event *ev)
 	ob_putc(e->o, '}');
 }
 
-static void tv_slice(void *ctx, const tv_event *ev)
+static void write_slice(tv_emitter *e, const tv_event *ev)
 {
-	tv_emitter *e = ctx;
-
 	open_event(e, ev->name, ev->name_len, "X", NULL, ev->ts);
 	if (ev->dur) {
 		ob_puts(e->o, ",\"dur\":");
@@ -321,10 +522,8 @@ static void tv_slice(void *ctx, const tv_event *ev)
 	close_event(e, ev);
 }
 
-static void tv_instant(void *ctx, const tv_event *ev)
+static void write_instant(tv_emitter *e, const tv_event *ev)
 {
-	tv_emitter *e = ctx;
-
 	open_event(e, ev->name, ev->name_len, "I", "t", ev->ts);
 	pid_tid(e->o, TV_PROCS, ev->tid, 0);
 	stacks(e, ev->sf, 0);
@@ -332,10 +531,8 @@ static void tv_instant(void *ctx, const tv_event *ev)
 	close_event(e, ev);
 }
 
-static void tv_arrow(void *ctx, const tv_flow *f)
+static void write_arrow(tv_emitter *e, const tv_flow *f)
 {
-	tv_emitter *e = ctx;
-
 	e->c.arrow_seq++;
 	open_event(e, f->name, f->name_len, "s", NULL, f->from_ts);
 	pid_tid(e->o, f->pid, f->from_tid, e->c.arrow_seq);
@@ -347,9 +544,8 @@ static void tv_arrow(void *ctx, const tv_flow *f)
 }
 
 /* Region slices of task views: a "b"/"e" pair, coloured like their task. */
-static void tv_async_slice(void *ctx, const tv_event *ev)
+static void write_async_slice(tv_emitter *e, const tv_event *ev)
 {
-	tv_emitter *e = ctx;
 	int64_t end = add_ns(ev->ts, ev->dur);
 	tv_event last = *ev;
 
@@ -383,10 +579,8 @@ static void open_counter(tv_emitter *e, const char *head, size_t len, int64_t ts
 	ob_puts(e->o, COUNTER_LANE);
 }
 
-static void tv_counters(void *ctx, tv_counter which, int64_t ts, const int64_t *v)
+static void write_counters(tv_emitter *e, tv_counter which, int64_t ts, const int64_t *v)
 {
-	tv_emitter *e = ctx;
-
 	switch (which) {
 	case TV_COUNTER_GOROUTINES:
 		open_counter(e, COUNTER_HEAD("Goroutines"), sizeof COUNTER_HEAD("Goroutines") - 1, ts);
@@ -408,6 +602,44 @@ static void tv_counters(void *ctx, tv_counter which, int64_t ts, const int64_t *
 		break;
 	}
 	ob_puts(e->o, "}}");
+}
+
+/* The back end's calls: each a unit. */
+
+static void tv_slice(void *ctx, const tv_event *ev)
+{
+	tv_emitter *e = ctx;
+
+	UNIT(e, ev->ts, add_ns(ev->ts, ev->dur), write_slice(e, ev));
+}
+
+static void tv_instant(void *ctx, const tv_event *ev)
+{
+	tv_emitter *e = ctx;
+
+	UNIT(e, ev->ts, ev->ts, write_instant(e, ev));
+}
+
+static void tv_arrow(void *ctx, const tv_flow *f)
+{
+	tv_emitter *e = ctx;
+
+	UNIT(e, f->from_ts < f->to_ts ? f->from_ts : f->to_ts,
+	     f->from_ts < f->to_ts ? f->to_ts : f->from_ts, write_arrow(e, f));
+}
+
+static void tv_async_slice(void *ctx, const tv_event *ev)
+{
+	tv_emitter *e = ctx;
+
+	UNIT(e, ev->ts, add_ns(ev->ts, ev->dur), write_async_slice(e, ev));
+}
+
+static void tv_counters(void *ctx, tv_counter which, int64_t ts, const int64_t *v)
+{
+	tv_emitter *e = ctx;
+
+	UNIT(e, ts, ts, write_counters(e, which, ts, v));
 }
 
 /* Metadata. */

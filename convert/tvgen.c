@@ -1501,7 +1501,7 @@ static void name_lanes(tv_gen *s)
 }
 
 /* Emitter.Flush: the sections, the special lanes, the resources. */
-static void metadata(tv_gen *s)
+void tv_gen_metadata(tv_gen *s)
 {
 	static const char *const sections[] = { "PROCS", "OS THREADS", "Goroutines" };
 
@@ -1529,12 +1529,17 @@ int tv_gen_finish(tv_gen *s, gt_status status)
 	finish_ranges(s);
 	finish_goroutines(s);
 	finish_tasks(s);
-	metadata(s);
+	tv_gen_metadata(s);
 	if (s->oom) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return -1;
 	}
 	return 0;
+}
+
+uint64_t tv_gen_lanes_version(const tv_gen *s)
+{
+	return (uint64_t)s->max_proc ^ (uint64_t)s->threads.len << 32 ^ (uint64_t)s->had_tasks << 63;
 }
 
 uint64_t tv_gen_broken(const tv_gen *s)

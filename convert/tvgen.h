@@ -131,6 +131,11 @@ int tv_gen_event(tv_gen *g, const gt_event *ev);
  * their names.  For a damaged trace (status other than GT_END), what came
  * after the last Sync is taken back first.  0, or -1 after saying why. */
 int tv_gen_finish(tv_gen *g, gt_status status);
+/* The names of the sections and lanes so far (what the end gives them), and
+ * a number that changes when they do: a split timeline names its lanes in
+ * each part.  The goroutine view names a goroutine's lane when it ends. */
+void tv_gen_metadata(tv_gen *g);
+uint64_t tv_gen_lanes_version(const tv_gen *g);
 /* Goroutine events on which cmd/trace would panic; their slices are left out. */
 uint64_t tv_gen_broken(const tv_gen *g);
 

@@ -1,6 +1,7 @@
 /*
  * fuzz_reader.c - libFuzzer harness: every input goes through the reader and
- * all the sinks (profiles, the three JSON views, Perfetto's protobuf plain
+ * all the sinks (profiles, the three JSON views, the proc view in parts of
+ * 4 KiB (into a directory of its own), Perfetto's protobuf plain
  * and gzip-compressed, the event dump, the report as text and JSON with
  * assertions, the MMU curves), as the CLI would run them, the profiles
  * through selection stages that select nothing; goroutines by name and a
@@ -13,6 +14,7 @@
  *
  * Build: cmake -DGT_FUZZ=ON -DCMAKE_C_COMPILER=clang; run: tests/fuzz/run.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -36,10 +38,23 @@ static const char *const assertion_exprs[] = { "sched.p99<1ms", "stw.max<=1ms", 
 #define NASSERT (sizeof assertion_exprs / sizeof *assertion_exprs)
 static assertion assertions[2][NASSERT];
 static char pftrace[] = "/tmp/fuzz_reader.pftrace.XXXXXX";
+static char parts[] = "/tmp/fuzz_reader.parts.XXXXXX";
 
-static void remove_pftrace(void)
+static void remove_outputs(void)
 {
+	DIR *d = opendir(parts);
+	struct dirent *de;
+	char path[sizeof parts + 256];
+
 	unlink(pftrace);
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof path, "%s/%s", parts, de->d_name);
+			unlink(path);
+		}
+	if (d)
+		closedir(d);
+	rmdir(parts);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -47,12 +62,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	char err[256];
 	int fd = mkstemp(pftrace);
 
+	if (!mkdtemp(parts))
+		abort();
 	(void)argc;
 	(void)argv;
 	if (!freopen("/dev/null", "w", stdout) || fd < 0)
 		abort();
 	close(fd);
-	atexit(remove_pftrace);
+	atexit(remove_outputs);
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; i < NASSERT; i++)
 			if (assertion_parse(assertion_exprs[i], &assertions[k][i], err, sizeof err))
@@ -138,6 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		t2p_json_sink(NULL, T2P_VIEW_PROC),
 		t2p_json_sink(NULL, T2P_VIEW_THREAD),
 		t2p_json_sink(NULL, T2P_VIEW_GOROUTINE),
+		t2p_json_parts_sink(parts, T2P_VIEW_PROC, 4096),
 		t2p_perfetto_sink(pftrace, 0),
 		t2p_perfetto_sink(NULL, 1),
 		t2p_dump_sink(NULL),
