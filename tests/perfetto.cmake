@@ -21,11 +21,11 @@ endforeach()
 # loads cleanly, its P lanes equal go tool trace's proc view read by the same
 # trace processor, its stacks are the trace's, and each goroutine has one
 # track whose states cover its life (tests/perfetto-check, goldens made by
-# tests/regen-json).
-file(GLOB perfetto_goldens RELATIVE ${CMAKE_CURRENT_SOURCE_DIR}/golden
-     ${CMAKE_CURRENT_SOURCE_DIR}/golden/*/go1.*.perfetto-procs.txt)
-foreach(golden ${perfetto_goldens})
-  string(REGEX REPLACE "\\.perfetto-procs\\.txt$" "" base ${golden})
+# tests/regen-json); a sample without its golden fails.
+file(GLOB perfetto_samples RELATIVE ${PROJECT_SOURCE_DIR}/samples
+     ${PROJECT_SOURCE_DIR}/samples/*/go1.*.trace)
+foreach(sample ${perfetto_samples})
+  string(REGEX REPLACE "\\.trace$" "" base ${sample})
   add_test(NAME sample/${base}/perfetto
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/perfetto-check $<TARGET_FILE:trace2pprof>
       ${PROJECT_SOURCE_DIR}/samples/${base}.trace ${CMAKE_CURRENT_SOURCE_DIR}/golden/${base})
