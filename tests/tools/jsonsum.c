@@ -71,6 +71,14 @@ static void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+/* qsort with nothing to sort: a file without flows, say, has no array at
+ * all, and qsort's pointer must not be NULL even then. */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
+
 /* Parser. */
 
 typedef struct parser {
@@ -462,7 +470,7 @@ static void canon(FILE *f, const jv *v)
 		for (size_t i = 0; i < v->n; i++)
 			order[i] = i;
 		sort_obj = v;
-		qsort(order, v->n, sizeof *order, by_key);
+		sort(order, v->n, sizeof *order, by_key);
 		fputc('{', f);
 		for (size_t i = 0; i < v->n; i++) {
 			if (i)
@@ -526,7 +534,7 @@ static void load_frames(const jv *sf)
 		frames[i].parent = parent ? as_u64(parent) : 0;
 	}
 	nframes = sf->n;
-	qsort(frames, nframes, sizeof *frames, by_id);
+	sort(frames, nframes, sizeof *frames, by_id);
 	for (size_t i = 1; i < nframes; i++)
 		if (frames[i].id == frames[i - 1].id)
 			die("duplicate stack frame id", -1);
@@ -683,7 +691,7 @@ static int by_pair(const void *a, const void *b)
 
 static void check_pairs(void)
 {
-	qsort(pairs, npairs, sizeof *pairs, by_pair);
+	sort(pairs, npairs, sizeof *pairs, by_pair);
 	for (size_t i = 0; i < npairs; i++) {
 		if (pairs[i].start && (i + 1 == npairs || pairs[i + 1].id != pairs[i].id ||
 				       pairs[i + 1].start || strcmp(pairs[i + 1].name, pairs[i].name) ||
@@ -739,7 +747,7 @@ static uint64_t misnested(void)
 	uint64_t bad = 0;
 	size_t n = 0;
 
-	qsort(spans, nspans, sizeof *spans, by_lane);
+	sort(spans, nspans, sizeof *spans, by_lane);
 	for (size_t i = 0; i < nspans; i++) {
 		if (i && (spans[i].pid != spans[i - 1].pid || spans[i].tid != spans[i - 1].tid))
 			n = 0;
@@ -871,7 +879,7 @@ static char *counter_sums(const rec *r, size_t n)
 
 static void group_lines(void)
 {
-	qsort(recs, nrecs, sizeof *recs, by_key_rec);
+	sort(recs, nrecs, sizeof *recs, by_key_rec);
 	for (size_t i = 0, j; i < nrecs; i = j) {
 		uint64_t ts = 0, dur = 0, sf = 0, esf = 0;
 		char *ph = recs[i].key, *rest = strchr(strchr(ph, ' ') + 1, ' ') + 1, *sums, tsbuf[32], durbuf[32];
@@ -912,7 +920,7 @@ static int by_g(const void *a, const void *b)
 /* -g: each goroutine's runs, back-to-back slices joined. */
 static void run_lines(void)
 {
-	qsort(spans, nspans, sizeof *spans, by_g);
+	sort(spans, nspans, sizeof *spans, by_g);
 	for (size_t i = 0, j; i < nspans; i = j) {
 		uint64_t runs = 0, exec = 0;
 		int skip = 0;
@@ -1038,7 +1046,7 @@ int main(int argc, char **argv)
 	}
 	group_lines();
 	/* Parts of one timeline name the same lanes: each name counts once. */
-	qsort(lines, nlines, sizeof *lines, by_str);
+	sort(lines, nlines, sizeof *lines, by_str);
 	for (size_t i = 0, j = 0; i < nlines || (nlines = j, 0); i++) {
 		if (j && !strncmp(lines[i], "M ", 2) && !strcmp(lines[i], lines[j - 1])) {
 			free(lines[i]);
@@ -1047,7 +1055,7 @@ int main(int argc, char **argv)
 		nmeta += !strncmp(lines[i], "M ", 2);
 		lines[j++] = lines[i];
 	}
-	qsort(ids, nids, sizeof *ids, by_u64);
+	sort(ids, nids, sizeof *ids, by_u64);
 	for (size_t i = 0, j = 0; i < nids || (nids = j, 0); i++)
 		if (!j || ids[i] != ids[j - 1])
 			ids[j++] = ids[i];
@@ -1059,7 +1067,7 @@ int main(int argc, char **argv)
 		add_line(printed("misnested %" PRIu64, misnested()));
 	}
 	free(ids);
-	qsort(lines, nlines, sizeof *lines, by_str);
+	sort(lines, nlines, sizeof *lines, by_str);
 	for (size_t i = 0; i < nlines; i++) {
 		puts(lines[i]);
 		free(lines[i]);
