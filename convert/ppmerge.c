@@ -13,7 +13,7 @@ struct pp_merge {
 	gt_symtab *sym;
 	pp_rec *recs;
 	size_t n, cap;
-	u64map by_stack;           /* merged stack id -> index in recs */
+	u64map by_stack;           /* labels << 32 | merged stack id -> index in recs */
 };
 
 pp_merge *pp_merge_new(void)
@@ -83,12 +83,14 @@ int pp_merge_add(pp_merge *m, const gt_symtab *sym, const pp_kind *kind, const p
 		}
 		if (k && sym_stack(m->sym, frames, k, &stack))
 			goto out;
-		if (!(slot = u64map_put(&m->by_stack, stack, &added)))
+		/* A sample is its stack and its labels (set ids are the sink's,
+		 * the same for every trace). */
+		if (!(slot = u64map_put(&m->by_stack, (uint64_t)recs[i].labels << 32 | stack, &added)))
 			goto out;
 		if (added) {
 			if (GT_RESERVE(m->recs, m->cap, m->n + 1))
 				goto out;
-			m->recs[m->n] = (pp_rec){ stack, 0, 0 };
+			m->recs[m->n] = (pp_rec){ .stack = stack, .labels = recs[i].labels };
 			*slot = m->n++;
 		}
 		m->recs[*slot].count += recs[i].count;

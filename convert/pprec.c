@@ -15,6 +15,7 @@ void pprec_init(pp_table *t, const gt_symtab *sym, int pc_keyed)
 	t->sym = sym;
 	t->pc_keyed = pc_keyed;
 	u64map_init(&t->by_hash, sizeof(uint64_t));
+	u64map_init(&t->by_key, sizeof(uint32_t));
 }
 
 void pprec_free(pp_table *t)
@@ -25,6 +26,7 @@ void pprec_free(pp_table *t)
 	free(t->dirty);
 	free(t->by_stack);
 	u64map_free(&t->by_hash);
+	u64map_free(&t->by_key);
 }
 
 static uint64_t pcs_hash(const gt_symtab *sym, uint32_t stack, uint64_t *pcs, size_t *n)
@@ -69,27 +71,32 @@ static int64_t append(pp_table *t, pp_rec rec, uint64_t hash)
 	return (int64_t)t->n++;
 }
 
-/* The record of a stack this table has not seen yet. */
-GT_NOINLINE uint32_t pprec_new_of_stack(pp_table *t, uint32_t stack)
+/* The record of a stack (with labels) this table has not seen yet. */
+GT_NOINLINE uint32_t pprec_new_of_stack(pp_table *t, uint32_t stack, uint32_t labels)
 {
 	uint64_t pcs[128], h = 0, *slot = NULL;
 	size_t n, old_cap = t->capby_stack;
 	int64_t rec;
 	int added = 1;
 
-	if (stack >= t->capby_stack) {
+	if (labels) {
+		/* Not a stack's first record: the map key says which. */
+	} else if (stack >= t->capby_stack) {
 		if (GT_RESERVE(t->by_stack, t->capby_stack, (size_t)stack + 1))
 			return PPREC_NOMEM;
 		memset(t->by_stack + old_cap, 0, (t->capby_stack - old_cap) * sizeof *t->by_stack);
 	}
 	if (t->pc_keyed) {
-		h = pcs_hash(t->sym, stack, pcs, &n);
+		/* Labels join the key: equal PCs with other labels are another
+		 * sample. */
+		h = pcs_hash(t->sym, stack, pcs, &n) ^ (uint64_t)labels * 0x9E3779B97F4A7C15u;
 		if (!(slot = u64map_put(&t->by_hash, h, &added)))
 			return PPREC_NOMEM;
 		if (!added) {
 			/* Same hash: find the record with these very PCs, if any. */
 			for (size_t i = *slot; i < t->n; i++) {
-				if (t->hashes[i] == h && same_pcs(t->sym, t->recs[i].stack, pcs, n)) {
+				if (t->hashes[i] == h && t->recs[i].labels == labels &&
+				    same_pcs(t->sym, t->recs[i].stack, pcs, n)) {
 					t->recs[i].stack = stack;
 					rec = (int64_t)i;
 					goto found;
@@ -97,12 +104,20 @@ GT_NOINLINE uint32_t pprec_new_of_stack(pp_table *t, uint32_t stack)
 			}
 		}
 	}
-	if ((rec = append(t, (pp_rec){ stack, 0, 0 }, h)) < 0)
+	if ((rec = append(t, (pp_rec){ .stack = stack, .labels = labels }, h)) < 0)
 		return PPREC_NOMEM;
 	if (added && slot)
 		*slot = (uint64_t)rec;
 found:
-	t->by_stack[stack] = (uint32_t)rec + 1;
+	if (labels) {
+		uint32_t *key = u64map_put(&t->by_key, (uint64_t)labels << 32 | stack, &added);
+
+		if (!key)
+			return PPREC_NOMEM;
+		*key = (uint32_t)rec;
+	} else {
+		t->by_stack[stack] = (uint32_t)rec + 1;
+	}
 	return (uint32_t)rec;
 }
 

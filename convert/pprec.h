@@ -7,7 +7,9 @@
  * stackMap does: equal PCs share a record, whose frames are those of the
  * stack that contributed last.  Our own profiles key them by the symbol
  * table's stack, whose frames are its own.  Stack ids are dense, so a stack
- * seen before is one index away.
+ * seen before is one index away.  Records with labels (pplabels.h) are
+ * keyed by their label set too, through a map: only profiles asked for
+ * labels pay for it.
  *
  * cmd/trace drops the events after the last Sync when the trace turns out
  * damaged; each record changed since the last Sync keeps its value at that
@@ -43,12 +45,13 @@ typedef struct pp_table {
 	uint32_t *by_stack;     /* symbol stack id -> record index + 1, 0 if none yet */
 	size_t capby_stack;
 	u64map by_hash;         /* pc_keyed: PC hash -> a record index with that hash */
+	u64map by_key;          /* labels << 32 | stack -> record index, for labels */
 } pp_table;
 
 void pprec_init(pp_table *t, const gt_symtab *sym, int pc_keyed);
 void pprec_free(pp_table *t);
 
-uint32_t pprec_new_of_stack(pp_table *t, uint32_t stack);
+uint32_t pprec_new_of_stack(pp_table *t, uint32_t stack, uint32_t labels);
 int pprec_checkpoint(pp_table *t, uint32_t rec);
 
 #define PPREC_NOMEM UINT32_MAX
@@ -62,7 +65,21 @@ static inline uint32_t pprec_of(pp_table *t, uint32_t stack)
 		t->recs[rec - 1].stack = stack;
 		return rec - 1;
 	}
-	return pprec_new_of_stack(t, stack);
+	return pprec_new_of_stack(t, stack, 0);
+}
+
+/* The record of a stack with a label set (0: none). */
+static inline uint32_t pprec_of_labeled(pp_table *t, uint32_t stack, uint32_t labels)
+{
+	uint32_t *rec;
+
+	if (!labels)
+		return pprec_of(t, stack);
+	if ((rec = u64map_get(&t->by_key, (uint64_t)labels << 32 | stack))) {
+		t->recs[*rec].stack = stack;
+		return *rec;
+	}
+	return pprec_new_of_stack(t, stack, labels);
 }
 
 /* Add count and ns to a record, for something that ended after the last

@@ -18,20 +18,22 @@ typedef Perftools__Profiles__Line Line;
 typedef Perftools__Profiles__Function Function;
 typedef Perftools__Profiles__Mapping Mapping;
 typedef Perftools__Profiles__ValueType ValueType;
+typedef Perftools__Profiles__Label Label;
 
 /* The string table: protobuf-c wants NUL-terminated strings, so symbol
  * table strings are copied once each. */
-typedef struct strtab {
+typedef struct stringtab {
 	char **v;
 	unsigned char *owned;  /* 1 if v[i] was copied */
 	size_t n;
 	u64map by_sym;         /* symbol string id -> index */
-} strtab;
+	u64map by_label;       /* label string id (pplabels.h) -> index */
+} stringtab;
 
 typedef struct builder {
 	const gt_symtab *sym;
 	const pp_kind *kind;
-	strtab st;
+	stringtab st;
 	u64map loc_by_pc;      /* pc (or frame id, by_frame) -> location index */
 	int by_frame;
 	u64map fn_by_key;      /* file << 32 | func (symbol ids) -> function index */
@@ -39,6 +41,8 @@ typedef struct builder {
 	Function *fns;   Function **fn_ptrs;   size_t nfns;
 	Sample *samples; Sample **sample_ptrs; size_t nsamples;
 	uint64_t *loc_ids;     /* every sample's location ids, back to back */
+	const pp_labels *labels;
+	Label *lbls;  Label **lbl_ptrs;  size_t nlbls; /* every sample's labels */
 	int64_t *values;       /* kind->nvalues per sample */
 	uint64_t max_pc;       /* of the mapped locations */
 	int oom;
@@ -46,7 +50,7 @@ typedef struct builder {
 
 static int64_t str_add(builder *b, char *s, int owned)
 {
-	strtab *t = &b->st;
+	stringtab *t = &b->st;
 
 	if (!s) {
 		b->oom = 1;
@@ -85,6 +89,48 @@ static int64_t str_sym(builder *b, uint32_t id)
 	}
 	*slot = (uint64_t)str_add(b, copy, 1);
 	return (int64_t)*slot;
+}
+
+static int64_t str_label(builder *b, uint32_t id)
+{
+	int added;
+	uint64_t *slot = u64map_put(&b->st.by_label, id, &added);
+	gt_str s = pp_labels_str(b->labels, id);
+	char *copy;
+
+	if (!slot) {
+		b->oom = 1;
+		return 0;
+	}
+	if (!added)
+		return (int64_t)*slot;
+	if ((copy = malloc(s.len + 1))) {
+		memcpy(copy, s.ptr, s.len);
+		copy[s.len] = '\0';
+	}
+	*slot = (uint64_t)str_add(b, copy, 1);
+	return (int64_t)*slot;
+}
+
+/* The labels of a record's sample. */
+static void add_labels(builder *b, Sample *s, uint32_t set)
+{
+	uint32_t kv[2 * PP_LABELS_MAX];
+	size_t n;
+
+	if (!set || !b->labels)
+		return;
+	n = pp_labels_get(b->labels, set, kv);
+	s->label = &b->lbl_ptrs[b->nlbls];
+	s->n_label = n;
+	for (size_t i = 0; i < n; i++) {
+		Label *l = &b->lbls[b->nlbls];
+
+		perftools__profiles__label__init(l);
+		l->key = str_label(b, kv[2 * i]);
+		l->str = str_label(b, kv[2 * i + 1]);
+		b->lbl_ptrs[b->nlbls++] = l;
+	}
 }
 
 /* The function of a frame: one per (file, name), as BuildProfile keys them. */
@@ -185,21 +231,27 @@ static size_t add_sample(builder *b, const pp_rec *r, uint64_t *ids)
 	s->location_id = ids;
 	s->n_value = (size_t)nv;
 	s->value = values;
+	add_labels(b, s, r->labels);
 	b->sample_ptrs[b->nsamples++] = s;
 	return n;
 }
 
 static int builder_alloc(builder *b, const pp_rec *recs, size_t n)
 {
-	size_t frames = 0, strings;
+	size_t frames = 0, strings, labels = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
+		uint32_t kv[2 * PP_LABELS_MAX];
 
 		gt_symtab_stack(b->sym, recs[i].stack, &k);
 		frames += k;
+		if (b->labels && recs[i].labels)
+			labels += pp_labels_get(b->labels, recs[i].labels, kv);
 	}
-	strings = 16 + 2 * frames;
+	strings = 16 + 2 * frames + 2 * labels;
+	b->lbls = calloc(labels + 1, sizeof *b->lbls);
+	b->lbl_ptrs = calloc(labels + 1, sizeof *b->lbl_ptrs);
 	b->st.v = calloc(strings, sizeof *b->st.v);
 	b->st.owned = calloc(strings, 1);
 	b->locs = calloc(frames + 1, sizeof *b->locs);
@@ -214,7 +266,7 @@ static int builder_alloc(builder *b, const pp_rec *recs, size_t n)
 	b->values = calloc(2 * n + 1, sizeof *b->values);
 	return b->st.v && b->st.owned && b->locs && b->loc_ptrs && b->lines && b->line_ptrs &&
 			       b->fns && b->fn_ptrs && b->samples && b->sample_ptrs && b->loc_ids &&
-			       b->values
+			       b->values && b->lbls && b->lbl_ptrs
 		       ? 0
 		       : -1;
 }
@@ -227,6 +279,9 @@ static void builder_free(builder *b)
 	free(b->st.v);
 	free(b->st.owned);
 	u64map_free(&b->st.by_sym);
+	u64map_free(&b->st.by_label);
+	free(b->lbls);
+	free(b->lbl_ptrs);
 	u64map_free(&b->loc_by_pc);
 	u64map_free(&b->fn_by_key);
 	free(b->locs);
@@ -258,7 +313,9 @@ int pp_write_profile(FILE *f, const gt_symtab *sym, const pp_kind *kind, const p
 	b.sym = sym;
 	b.kind = kind;
 	b.by_frame = meta->by_frame;
+	b.labels = meta->labels;
 	u64map_init(&b.st.by_sym, sizeof(uint64_t));
+	u64map_init(&b.st.by_label, sizeof(uint64_t));
 	u64map_init(&b.loc_by_pc, sizeof(uint64_t));
 	u64map_init(&b.fn_by_key, sizeof(uint64_t));
 	if (builder_alloc(&b, recs, n))

@@ -12,9 +12,11 @@
 #include <stdio.h>
 
 #include "gotrace.h"
+#include "pplabels.h"
 
 typedef struct pp_rec {
 	uint32_t stack;   /* symbol table stack, GT_NO_STACK for none */
+	uint32_t labels;  /* the sample's label set (pplabels.h), 0 for none */
 	uint64_t count;   /* contentions, samples or intervals */
 	int64_t time;     /* ns */
 } pp_rec;
@@ -40,6 +42,7 @@ typedef struct pp_meta {
 				  * merged profiles (ppmerge.h), whose frames of
 				  * a PC differ only where traces of different
 				  * programs do, as pprof's merge keeps them */
+	const pp_labels *labels; /* the records' label sets, NULL if none */
 } pp_meta;
 
 /* The frames a record's sample shows, leaf first: at most max_frames
