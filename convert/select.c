@@ -19,6 +19,7 @@ typedef struct sel_pending {
 
 typedef struct sel_clientinfo {
 	sel_deliver_fn *deliver;
+	sel_close_fn *close;       /* NULL: nothing open at the trace's end */
 	void *ctx;
 	unsigned states;
 } sel_clientinfo;
@@ -124,11 +125,21 @@ int sel_client(t2p_select *s, size_t local, unsigned states, sel_deliver_fn *del
 
 	if (c == SEL_MAX_CLIENTS)
 		return -1;
-	s->clients[c] = (sel_clientinfo){ deliver, ctx, states };
+	s->clients[c] = (sel_clientinfo){ .deliver = deliver, .ctx = ctx, .states = states };
 	s->head.offset[c] = s->record_size;
 	s->record_size += (local + 7) & ~(size_t)7;
 	s->nclients++;
 	return c;
+}
+
+void sel_client_close(t2p_select *s, int c, sel_close_fn *close)
+{
+	s->clients[c].close = close;
+}
+
+int sel_plain(const t2p_select *s)
+{
+	return s->plain;
 }
 
 sel_g *sel_goroutine(const t2p_select *s, int64_t id)
@@ -164,7 +175,10 @@ static size_t first_ending_after(const sel_iv *v, size_t n, int64_t t)
 	return lo;
 }
 
-int64_t sel_span_slow(const t2p_select *s, const sel_g *g, int64_t start, int64_t end)
+/* The selected part of a span; clip_life: within the goroutine's life as
+ * cmd/trace clips it. */
+static int64_t span_part(const t2p_select *s, const sel_g *g, int64_t start, int64_t end,
+			 int clip_life)
 {
 	int64_t gs, ge, sum = 0;
 
@@ -176,7 +190,7 @@ int64_t sel_span_slow(const t2p_select *s, const sel_g *g, int64_t start, int64_
 		if (!g->match)
 			return 0;
 	}
-	if (s->clip_life) {
+	if (clip_life) {
 		if (life(g, &gs, &ge))
 			return SEL_LATER;
 		if (start < gs)
@@ -201,6 +215,16 @@ int64_t sel_span_slow(const t2p_select *s, const sel_g *g, int64_t start, int64_
 		sum = gt_add64(sum, (int64_t)((uint64_t)b - (uint64_t)a));
 	}
 	return sum;
+}
+
+int64_t sel_span_slow(const t2p_select *s, const sel_g *g, int64_t start, int64_t end)
+{
+	return span_part(s, g, start, end, s->clip_life);
+}
+
+int64_t sel_span_whole(const t2p_select *s, const sel_g *g, int64_t start, int64_t end)
+{
+	return span_part(s, g, start, end, 0);
 }
 
 int64_t sel_point(const t2p_select *s, const sel_g *g, int64_t t)
@@ -234,7 +258,7 @@ int sel_defer(sel_g *g, int c, int64_t start, int64_t end, int point, uint64_t t
 		g->pending = p;
 		g->cappending = cap;
 	}
-	g->pending[g->npending++] = (sel_pending){ start, end, tag, (uint8_t)c, (uint8_t)!!point };
+	g->pending[g->npending++] = (sel_pending){ start, end, tag, (uint8_t)c, (uint8_t)point };
 	return 0;
 }
 
@@ -245,7 +269,9 @@ static void settle(t2p_select *s, sel_g *g)
 
 	for (uint32_t i = 0; i < g->npending; i++) {
 		const sel_pending *p = &g->pending[i];
-		int64_t ns = p->point ? sel_point(s, g, p->start) : sel_span_slow(s, g, p->start, p->end);
+		int64_t ns = p->point == SEL_POINT   ? sel_point(s, g, p->start)
+			     : p->point == SEL_WHOLE ? sel_span_whole(s, g, p->start, p->end)
+						     : sel_span_slow(s, g, p->start, p->end);
 
 		if (ns == SEL_LATER) {
 			g->pending[k++] = *p;
@@ -253,7 +279,7 @@ static void settle(t2p_select *s, sel_g *g)
 		}
 		if (ns > 0)
 			s->clients[p->client].deliver(s->clients[p->client].ctx, p->tag, p->end,
-						      p->point ? 0 : ns);
+						      p->point == SEL_POINT ? 0 : ns);
 	}
 	g->npending = k;
 }
@@ -471,6 +497,11 @@ int sel_trace_end(t2p_select *s, gt_status st)
 		return -1;
 	}
 	while ((g = u64map_next(&s->gs, &pos, &key))) {
+		/* What the clients have open ends with the trace (at its last
+		 * Sync if damaged); their spans are answered below. */
+		for (int c = 0; c < s->nclients; c++)
+			if (s->clients[c].close)
+				s->clients[c].close(s->clients[c].ctx, g, s->last_sync_time);
 		if (st != GT_END) {
 			/* cmd/trace leaves out what came after the last Sync. */
 			uint32_t k = 0;

@@ -95,6 +95,11 @@ typedef struct sel_g {
  * for a selected point. */
 typedef void sel_deliver_fn(void *ctx, uint64_t tag, int64_t end, int64_t ns);
 
+/* Where the stage sends, at the trace's end, each goroutine record still
+ * there, with the trace's end (its last Sync): for what a client has open,
+ * which it may sel_defer still. */
+typedef void sel_close_fn(void *ctx, sel_g *g, int64_t end);
+
 #define SEL_MAX_CLIENTS 4
 
 /* The stage's fields that the inline functions read. */
@@ -148,6 +153,12 @@ static inline void *sel_local(const t2p_select *s, sel_g *g, int c)
 {
 	return (char *)g + ((const sel_head *)(const void *)s)->offset[c];
 }
+/* Client c wants the records still there at the trace's end (sel_close_fn). */
+void sel_client_close(t2p_select *s, int c, sel_close_fn *close);
+
+/* Nothing selected: every span counts within its goroutine's life. */
+int sel_plain(const t2p_select *s);
+
 /* The record of goroutine id, NULL if none. */
 sel_g *sel_goroutine(const t2p_select *s, int64_t id);
 
@@ -170,13 +181,20 @@ static inline int64_t sel_span(const t2p_select *s, const sel_g *g, int64_t star
 		end = ge;
 	return end < start ? 0 : (int64_t)((uint64_t)end - (uint64_t)start);
 }
+/* The same for a profile of whole lives (-pprof=wall): the selected part
+ * of a span, not clipped to the goroutine's life from its first run (its
+ * time runnable before it counts), or SEL_LATER: then sel_defer it as
+ * SEL_WHOLE. */
+int64_t sel_span_whole(const t2p_select *s, const sel_g *g, int64_t start, int64_t end);
 /* Whether goroutine g (NULL: no goroutine) is selected at time t, as for
  * a CPU sample: 1, 0, or SEL_LATER (then sel_defer the point: start = end
  * = t).  A point is not clipped to its goroutine's life: a goroutine is
  * alive wherever a sample finds it. */
 int64_t sel_point(const t2p_select *s, const sel_g *g, int64_t t);
-/* Hold a span or a point of g for client c until its answer is known (at
- * the latest at sel_trace_end).  0, or -1 if out of memory. */
+/* Hold a span (SEL_SPAN, SEL_WHOLE) or a point (SEL_POINT) of g for
+ * client c until its answer is known (at the latest at sel_trace_end).
+ * 0, or -1 if out of memory. */
+enum { SEL_SPAN, SEL_POINT, SEL_WHOLE };
 int sel_defer(sel_g *g, int c, int64_t start, int64_t end, int point, uint64_t tag);
 
 #endif
