@@ -40,7 +40,9 @@ static const char usage_text[] =
 	"  -pprof=TYPE  write a pprof profile, like go tool trace -pprof=TYPE:\n"
 	"               net, sync, syscall or sched; several as net,sync or all\n"
 	"               (the four); or cpu, the CPU samples in the trace as a\n"
-	"               CPU profile (when a CPU profile ran while tracing)\n"
+	"               CPU profile (when a CPU profile ran while tracing); or\n"
+	"               wall, each goroutine's whole life by state (running,\n"
+	"               runnable, waiting, syscall), on and off CPU\n"
 	"  -json[=VIEW] write a timeline for Perfetto UI and chrome://tracing:\n"
 	"               VIEW proc (the default, as go tool trace shows it), thread,\n"
 	"               or goroutine (a track per goroutine with its states)\n"
@@ -194,7 +196,7 @@ static unsigned parse_pprof_types(const char *list)
 		else if (n == 3 && !strncmp(p, "all", 3))
 			types |= PP_CLASSIC;
 		else
-			usage_error("unknown pprof type %.*s (want net, sync, syscall, sched, all or cpu)",
+			usage_error("unknown pprof type %.*s (want net, sync, syscall, sched, all, cpu or wall)",
 				    (int)n, p);
 		p += n + (p[n] == ',');
 	}

@@ -10,6 +10,21 @@
  * them while a CPU profile runs, from the same SIGPROF handler that feeds
  * runtime/pprof), laid out as runtime/pprof lays out its CPU profile.
  *
+ * The wall profile is where each goroutine's time went, on and off CPU:
+ * its whole life as Go's summary counts it (internal/trace/summary.go: from
+ * its creation, or the start of the generation that first shows it, to its
+ * end, a "forever" block, or the trace's end), cut at its transitions into
+ * intervals labelled with the state (running, runnable, waiting, syscall)
+ * and, waiting, the reason.  Off-CPU time is charged to where the goroutine
+ * itself stood: the stack of its own transition into the state (Go's
+ * StateTransition.Stack), or, where that has none (an unblock, made by
+ * another goroutine), its last own stack; cmd/trace's sched profile takes
+ * the waker's stack instead.  Running time is spread over the goroutine's
+ * own CPU samples in the interval, a consecutive equal part of it each (so
+ * a window cuts it where the samples are), or, without samples, charged to
+ * the stack of the transition that ends it (where it stopped).  So each
+ * goroutine's samples add up to its life in the trace.
+ *
  * cmd/trace also drops the events after the last Sync when the trace turns
  * out damaged: so do all the profiles (pprec.h).
  */
@@ -23,7 +38,7 @@
 #include "pprof.h"
 #include "select.h"
 
-const char *const pp_type_names[PP_NTYPES] = { "net", "sync", "syscall", "sched", "cpu" };
+const char *const pp_type_names[PP_NTYPES] = { "net", "sync", "syscall", "sched", "cpu", "wall" };
 
 /* runtime/pprof's CPU sampling rate, 100 Hz, which the trace does not record
  * (and which runtime/pprof's StartCPUProfile always uses). */
@@ -33,10 +48,17 @@ const char *const pp_type_names[PP_NTYPES] = { "net", "sync", "syscall", "sched"
 	{ 2, { "contentions", "delay" }, { "count", "nanoseconds" }, "trace", "count", 1, 128, 0 }
 
 /* The classic four as cmd/trace writes them (pprofMaxStack frames); cpu as
- * runtime/pprof writes its CPU profile. */
+ * runtime/pprof writes its CPU profile; wall with the stacks cpu has. */
 static const pp_kind pp_kinds[PP_NTYPES] = {
 	CLASSIC_KIND, CLASSIC_KIND, CLASSIC_KIND, CLASSIC_KIND,
 	{ 2, { "samples", "cpu" }, { "count", "nanoseconds" }, "cpu", "nanoseconds", CPU_PERIOD, 0, 1 },
+	{ 1, { "wall" }, { "nanoseconds" }, "wall", "nanoseconds", 1, 0, 1 },
+};
+
+/* The wall profile's label values per state (gt_go_state). */
+static const char *const wall_state_names[8] = {
+	[GT_GO_RUNNABLE] = "runnable", [GT_GO_RUNNING] = "running",
+	[GT_GO_WAITING] = "waiting",   [GT_GO_SYSCALL] = "syscall",
 };
 
 /* The state each classic profile measures (cmd/trace computePprofIO & co). */
@@ -65,11 +87,25 @@ static int reason_matches(int type, gt_str reason)
 	}
 }
 
+static int is_forever(gt_str reason)
+{
+	return reason.len == 7 && memcmp(reason.ptr, "forever", 7) == 0;
+}
+
 /* The sink's own part of a goroutine's record in the selection stage. */
 typedef struct pp_g {
 	uint8_t tracking;       /* bit per classic type: an interval is open */
+	uint8_t state;          /* wall: its state since `since`; UNDETERMINED
+				 * when not followed (before its birth, after
+				 * its end) */
 	int64_t track_start[PP_NCLASSIC];
 	uint32_t track_stack[PP_NCLASSIC];
+	int64_t since;
+	uint32_t stack;         /* wall: the stack the state is charged to */
+	uint32_t own;           /* its last own transition stack */
+	uint32_t reason;        /* waiting: the reason (label string id) */
+	uint32_t *samples;      /* running: the stacks of its CPU samples */
+	size_t nsamples, capsamples;
 } pp_g;
 
 typedef struct pprof_sink {
@@ -88,18 +124,23 @@ typedef struct pprof_sink {
 	int seen_sync;
 	int began;              /* the tables are set up */
 	int oom;                /* sticky: the profiles are not written */
+	int whole;              /* wall: nothing selected, lives count whole */
+	pp_labels labels;       /* the samples' label sets, for all traces */
+	uint32_t key_state, key_reason, state_value[8];
 	/* Several traces: the profiles of those before this one, merged. */
 	pp_merge *merged[PP_NTYPES];
 	int traces;             /* traces ended */
 	int64_t time_nanos, duration_nanos; /* as pprof merges them */
 } pprof_sink;
 
-/* Add d ns to the record of stack for an interval that ended at `end`.
- * Only intervals that end after the last Sync may have to be taken back. */
-static inline void add_sample(pprof_sink *s, int type, uint32_t stack, int64_t end, int64_t d)
+/* Add d ns to the record of stack and labels for an interval that ended at
+ * `end`.  Only intervals that end after the last Sync may have to be taken
+ * back. */
+static inline void add_sample(pprof_sink *s, int type, uint32_t stack, uint32_t labels,
+			      int64_t end, int64_t d)
 {
 	pp_table *t = &s->tables[type];
-	uint32_t rec = pprec_of(t, stack);
+	uint32_t rec = pprec_of_labeled(t, stack, labels);
 
 	if (rec == PPREC_NOMEM || pprec_add(t, rec, end > s->last_sync_time, 1, d))
 		s->oom = 1;
@@ -113,13 +154,34 @@ static void settle(pprof_sink *s, int keep)
 		pprec_settle(&s->tables[__builtin_ctz(types)], keep);
 }
 
+/* What a deferred span or point is: its type, label set and stack. */
+#define TAG_LABELS_MAX (1u << 28)
+static inline uint64_t tag_of(int type, uint32_t labels, uint32_t stack)
+{
+	return (uint64_t)type << 60 | (uint64_t)labels << 32 | stack;
+}
+
 /* An interval or a CPU sample whose selected part the stage answered
  * later. */
 static void deliver(void *ctx, uint64_t tag, int64_t end, int64_t ns)
 {
-	int type = (int)(tag >> 32);
+	int type = (int)(tag >> 60);
 
-	add_sample(ctx, type, (uint32_t)tag, end, type == PP_CPU ? CPU_PERIOD : ns);
+	add_sample(ctx, type, (uint32_t)tag, (uint32_t)(tag >> 32) & (TAG_LABELS_MAX - 1), end,
+		   type == PP_CPU ? CPU_PERIOD : ns);
+}
+
+/* The label set of pairs kv (those with a value), or 0 after noting that
+ * memory ran out; tags have room for 2^28 sets. */
+static uint32_t label_set(pprof_sink *s, const uint32_t *kv, size_t npairs)
+{
+	uint32_t id = pp_labels_set(&s->labels, kv, npairs);
+
+	if (GT_UNLIKELY(id >= TAG_LABELS_MAX)) {
+		s->oom = 1;
+		return 0;
+	}
+	return id;
 }
 
 static void close_interval(pprof_sink *s, sel_g *sg, pp_g *g, int type, int64_t end)
@@ -130,10 +192,120 @@ static void close_interval(pprof_sink *s, sel_g *sg, pp_g *g, int type, int64_t 
 
 	g->tracking &= (uint8_t)~(1u << type);
 	if (d > 0)
-		add_sample(s, type, stack, end, d);
+		add_sample(s, type, stack, 0, end, d);
 	else if (GT_UNLIKELY(d == SEL_LATER) &&
-		 sel_defer(sg, s->client, start, end, 0, (uint64_t)type << 32 | stack))
+		 sel_defer(sg, s->client, start, end, SEL_SPAN, tag_of(type, 0, stack)))
 		s->oom = 1;
+}
+
+/* Charge [start, end] of a goroutine's life to stack, as selected. */
+static void wall_charge(pprof_sink *s, sel_g *sg, uint32_t stack, uint32_t labels, int64_t start,
+			int64_t end)
+{
+	int64_t d = s->whole ? (int64_t)((uint64_t)end - (uint64_t)start)
+			     : sel_span_whole(s->sel, sg, start, end);
+
+	if (d > 0)
+		add_sample(s, PP_WALL, stack, labels, end, d);
+	else if (d == SEL_LATER &&
+		 sel_defer(sg, s->client, start, end, SEL_WHOLE, tag_of(PP_WALL, labels, stack)))
+		s->oom = 1;
+}
+
+/* The goroutine's interval in its state ends at `end`, by a transition
+ * with stack end_stack (GT_NO_STACK at the trace's end). */
+static void wall_close(pprof_sink *s, sel_g *sg, pp_g *g, int64_t end, uint32_t end_stack)
+{
+	uint32_t kv[4] = { s->key_state, s->state_value[g->state], s->key_reason,
+			   g->state == GT_GO_WAITING ? g->reason : 0 };
+	uint32_t labels = label_set(s, kv, 2);
+	int64_t start = g->since;
+	uint64_t d = (uint64_t)end - (uint64_t)start, k = g->nsamples;
+
+	if (g->state != GT_GO_RUNNING || !k) {
+		uint32_t stack = g->state != GT_GO_RUNNING ? g->stack
+				 : end_stack != GT_NO_STACK ? end_stack
+							    : g->own;
+
+		wall_charge(s, sg, stack, labels, start, end);
+		return;
+	}
+	/* Sample i gets [start + d*i/k, start + d*(i+1)/k]: the parts add up
+	 * to d exactly. */
+	for (uint64_t i = 0; i < k; i++) {
+		int64_t a = (int64_t)((uint64_t)start + d / k * i + d % k * i / k);
+		int64_t b = (int64_t)((uint64_t)start + d / k * (i + 1) + d % k * (i + 1) / k);
+
+		wall_charge(s, sg, g->samples[i], labels, a, b);
+	}
+	g->nsamples = 0;
+}
+
+/* A goroutine transition, as summary.go follows a goroutine's life. */
+static void wall_transition(pprof_sink *s, sel_g *sg, pp_g *g, const gt_event *ev)
+{
+	uint8_t from = ev->transition.from, to = ev->transition.to;
+	uint32_t stack = ev->transition.stack;
+	int64_t since = ev->time;
+
+	if (from == GT_GO_UNDETERMINED || from == GT_GO_NOT_EXIST) {
+		/* Born, or first seen: then there since the generation began. */
+		g->nsamples = 0;
+		g->own = GT_NO_STACK;
+		if (from == GT_GO_UNDETERMINED)
+			since = s->last_sync_time;
+	} else if (g->state == from) {
+		wall_close(s, sg, g, ev->time, stack);
+	}
+	if (stack != GT_NO_STACK)
+		g->own = stack;
+	g->state = GT_GO_UNDETERMINED;
+	if (to == GT_GO_NOT_EXIST || (to == GT_GO_WAITING && is_forever(ev->transition.reason))) {
+		/* Its life is over ("forever" too, for the summary). */
+		free(g->samples);
+		g->samples = NULL;
+		g->capsamples = 0;
+		return;
+	}
+	g->state = to;
+	g->since = since;
+	g->stack = stack != GT_NO_STACK ? stack : g->own;
+	g->reason = 0;
+	if (to == GT_GO_WAITING &&
+	    (g->reason = pp_labels_string(&s->labels, ev->transition.reason.ptr,
+					  ev->transition.reason.len)) == UINT32_MAX) {
+		g->reason = 0;
+		s->oom = 1;
+	}
+}
+
+/* A CPU sample of a running goroutine, for the wall profile. */
+static void wall_sample(pprof_sink *s, const gt_event *ev)
+{
+	sel_g *sg = ev->g == GT_NO_GOROUTINE ? NULL : sel_goroutine(s->sel, ev->g);
+	pp_g *g;
+
+	if (!sg || (g = sel_local(s->sel, sg, s->client))->state != GT_GO_RUNNING)
+		return;
+	if (GT_RESERVE(g->samples, g->capsamples, g->nsamples + 1)) {
+		s->oom = 1;
+		return;
+	}
+	g->samples[g->nsamples++] = ev->stack;
+}
+
+/* The trace is over: the goroutines' lives end with it. */
+static void trace_close(void *ctx, sel_g *sg, int64_t end)
+{
+	pprof_sink *s = ctx;
+	pp_g *g = sel_local(s->sel, sg, s->client);
+
+	if (g->state != GT_GO_UNDETERMINED && end >= g->since)
+		wall_close(s, sg, g, end, GT_NO_STACK);
+	g->state = GT_GO_UNDETERMINED;
+	free(g->samples);
+	g->samples = NULL;
+	g->capsamples = g->nsamples = 0;
 }
 
 /* A goroutine transition into or out of a measured state. */
@@ -142,6 +314,8 @@ static void goroutine_transition(pprof_sink *s, sel_g *sg, const gt_event *ev)
 	pp_g *g = sel_local(s->sel, sg, s->client);
 	uint8_t to = ev->transition.to;
 
+	if (s->types & (1u << PP_WALL))
+		wall_transition(s, sg, g, ev);
 	for (unsigned types = s->classic; types; types &= types - 1) {
 		int type = __builtin_ctz(types);
 
@@ -179,9 +353,9 @@ static void cpu_sample(pprof_sink *s, const gt_event *ev)
 	int64_t in = sel_point(s->sel, g, ev->time);
 
 	if (in == 1)
-		add_sample(s, PP_CPU, ev->stack, ev->time, CPU_PERIOD);
+		add_sample(s, PP_CPU, ev->stack, 0, ev->time, CPU_PERIOD);
 	else if (in == SEL_LATER &&
-		 sel_defer(g, s->client, ev->time, ev->time, 1, (uint64_t)PP_CPU << 32 | ev->stack))
+		 sel_defer(g, s->client, ev->time, ev->time, SEL_POINT, tag_of(PP_CPU, 0, ev->stack)))
 		s->oom = 1;
 }
 
@@ -193,8 +367,12 @@ static int pprof_event(t2p_sink *base, const gt_event *ev)
 	/* The stage hands out the goroutine of the transitions we asked for. */
 	if ((sg = sel_current(s->sel)))
 		goroutine_transition(s, sg, ev);
-	else if (ev->kind == GT_EV_STACK_SAMPLE && (s->types & (1u << PP_CPU)))
-		cpu_sample(s, ev);
+	else if (ev->kind == GT_EV_STACK_SAMPLE) {
+		if (s->types & (1u << PP_CPU))
+			cpu_sample(s, ev);
+		if (s->types & (1u << PP_WALL))
+			wall_sample(s, ev);
+	}
 	else if (ev->kind == GT_EV_SYNC)
 		sync_event(s, ev);
 	return 0;  /* running out of memory is said at the end, where it fails */
@@ -204,7 +382,7 @@ static int write_type(pprof_sink *s, int type, const char *comment)
 {
 	t2p_output out;
 	pp_meta meta = { s->time_nanos, s->duration_nanos, comment,
-			 s->binary ? s->binary : "go-program", 0 };
+			 s->binary ? s->binary : "go-program", 0, &s->labels };
 	const gt_symtab *sym = s->sym;
 	pp_kind kind = pp_kinds[type];
 	const pp_rec *recs = s->tables[type].recs;
@@ -329,6 +507,7 @@ static void pprof_free(t2p_sink *base)
 			pprec_free(&s->tables[i]);
 		pp_merge_free(s->merged[i]);
 	}
+	pp_labels_free(&s->labels);
 	free(s);
 }
 
@@ -347,12 +526,24 @@ t2p_sink *t2p_pprof_sink(const pp_config *cfg)
 		s->paths[i] = cfg->paths[i];
 	for (unsigned types = s->classic; types; types &= types - 1)
 		states |= 1u << pp_state[__builtin_ctz(types)];
+	if (s->types & (1u << PP_WALL))
+		states = 0xff;  /* a goroutine's whole life */
+	s->whole = sel_plain(cfg->sel);
+	pp_labels_init(&s->labels);
+	s->key_state = pp_labels_string(&s->labels, "state", 5);
+	s->key_reason = pp_labels_string(&s->labels, "reason", 6);
+	for (int st = 0; st < 8; st++)
+		if (wall_state_names[st])
+			s->state_value[st] = pp_labels_string(&s->labels, wall_state_names[st],
+							      strlen(wall_state_names[st]));
 	s->binary = cfg->binary;
 	s->sel = cfg->sel;
 	/* Transitions into or out of a measured state open or close intervals. */
 	if ((s->client = sel_client(s->sel, sizeof(pp_g), states, deliver, s)) < 0) {
+		pp_labels_free(&s->labels);
 		free(s);
 		return NULL;
 	}
+	sel_client_close(s->sel, s->client, trace_close);
 	return &s->base;
 }

@@ -1,5 +1,5 @@
-# The profiles go tool trace does not make: -pprof=cpu (and, to come,
-# -pprof=wall and -labels), included from tests/CMakeLists.txt.
+# The profiles go tool trace does not make: -pprof=cpu and -pprof=wall,
+# included from tests/CMakeLists.txt after summary.cmake.
 
 # -pprof=cpu against the truth: samples/cpupair ran runtime/pprof's CPU
 # profile inside the trace and kept it beside the trace (go1.XX.cpu.pb.gz):
@@ -29,3 +29,35 @@ foreach(golden ${listings})
              ${PROJECT_SOURCE_DIR}/samples/${CMAKE_MATCH_1}/${CMAKE_MATCH_2}.trace ${golden})
   endif()
 endforeach()
+
+# -pprof=wall against Go's summary of the goroutines: every goroutine's
+# life counted once, by state and wait reason, as go tool trace's
+# /goroutine?name= tables add them up (tests/golden/*/go1.XX.summary.txt,
+# tests/regen-summary).
+foreach(golden ${summary_goldens})
+  if(golden MATCHES "/golden/([^/]+)/(go1\\.[0-9]+)\\.summary\\.txt$")
+    set(trace ${PROJECT_SOURCE_DIR}/samples/${CMAKE_MATCH_1}/${CMAKE_MATCH_2}.trace)
+    set(name sample/${CMAKE_MATCH_1}/${CMAKE_MATCH_2})
+    add_test(NAME ${name}/wall-totals COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/wall-check
+             $<TARGET_FILE:trace2pprof> $<TARGET_FILE:pprofcmp> ${trace} ${golden})
+    # A goroutine selected by name: its whole life, runnable before it
+    # first ran included (unlike cmd/trace's profiles).
+    if(CMAKE_MATCH_2 STREQUAL "go1.27")
+      add_test(NAME ${name}/wall-goroutine COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/wall-check
+               $<TARGET_FILE:trace2pprof> $<TARGET_FILE:pprofcmp> ${trace} ${golden}
+               -goroutine=main.main)
+    endif()
+  endif()
+endforeach()
+
+# Windows cut cpu and wall as they cut the others: the parts add up.
+foreach(name annotations/go1.27 cpupair/go1.27 cpupair/go1.21 oversub/go1.22)
+  add_test(NAME select/${name}/window-cpu-wall
+           COMMAND ${CMAKE_COMMAND} -E env "TYPES=cpu wall" ${CMAKE_CURRENT_SOURCE_DIR}/check-window
+           $<TARGET_FILE:trace2pprof> $<TARGET_FILE:pprofcmp>
+           ${PROJECT_SOURCE_DIR}/samples/${name}.trace)
+endforeach()
+add_test(NAME select/annotations/go1.27/window-wall-task
+         COMMAND ${CMAKE_COMMAND} -E env TYPES=wall ${CMAKE_CURRENT_SOURCE_DIR}/check-window
+         $<TARGET_FILE:trace2pprof> $<TARGET_FILE:pprofcmp>
+         ${PROJECT_SOURCE_DIR}/samples/annotations/go1.27.trace "-task=whole run")
