@@ -8,6 +8,11 @@
  * bytes of that array by a strtab of its own; set 0 is the empty set.  Ids
  * stay valid for the table's life, across traces, so merged profiles keep
  * them.
+ *
+ * A value may be known only later than the samples that carry it (a
+ * goroutine's name comes with its first stack): such samples carry a
+ * placeholder, a value of its own, which stands for the value given to it
+ * later, or for none (pp_labels_get reads sets through them).
  */
 #ifndef T2P_PPLABELS_H
 #define T2P_PPLABELS_H
@@ -17,6 +22,7 @@
 
 #include "gotrace.h"
 #include "strtab.h"
+#include "u64map.h"
 
 /* At most this many labels on a sample. */
 #define PP_LABELS_MAX 8
@@ -24,6 +30,8 @@
 typedef struct pp_labels {
 	strtab strings;  /* keys and values */
 	strtab sets;     /* (key, value) id pairs, as bytes */
+	u64map stands_for; /* placeholder -> the value it stands for, 0: none */
+	uint64_t placeholders;
 } pp_labels;
 
 void pp_labels_init(pp_labels *l);
@@ -46,7 +54,13 @@ static inline gt_str pp_labels_str(const pp_labels *l, uint32_t id)
  * UINT32_MAX if out of memory. */
 uint32_t pp_labels_set(pp_labels *l, const uint32_t *kv, size_t npairs);
 
-/* The pairs of set id into kv (room for PP_LABELS_MAX pairs); their number. */
+/* A new placeholder value, standing for none until pp_labels_resolve;
+ * UINT32_MAX if out of memory. */
+uint32_t pp_labels_placeholder(pp_labels *l);
+void pp_labels_resolve(pp_labels *l, uint32_t placeholder, uint32_t value);
+
+/* The pairs of set id into kv (room for PP_LABELS_MAX pairs), placeholders
+ * read as what they stand for (and left out for none); their number. */
 size_t pp_labels_get(const pp_labels *l, uint32_t id, uint32_t *kv);
 
 #endif

@@ -27,6 +27,7 @@ void pprec_free(pp_table *t)
 	free(t->by_stack);
 	u64map_free(&t->by_hash);
 	u64map_free(&t->by_key);
+	free(t->base);
 }
 
 static uint64_t pcs_hash(const gt_symtab *sym, uint32_t stack, uint64_t *pcs, size_t *n)
@@ -119,6 +120,29 @@ found:
 		t->by_stack[stack] = (uint32_t)rec + 1;
 	}
 	return (uint32_t)rec;
+}
+
+GT_NOINLINE uint32_t pprec_new_labeled(pp_table *t, uint32_t stack, uint32_t labels)
+{
+	uint32_t base = 0, rec;
+	size_t old = t->capbase;
+
+	if (t->pc_keyed && (base = pprec_of(t, stack)) == PPREC_NOMEM)
+		return PPREC_NOMEM;
+	if ((rec = pprec_new_of_stack(t, stack, labels)) == PPREC_NOMEM || !t->pc_keyed)
+		return rec;
+	if (GT_RESERVE(t->base, t->capbase, (size_t)rec + 1))
+		return PPREC_NOMEM;
+	memset(t->base + old, 0, (t->capbase - old) * sizeof *t->base);
+	t->base[rec] = base;
+	return rec;
+}
+
+void pprec_name(pp_table *t)
+{
+	for (size_t i = 0; t->pc_keyed && i < t->n; i++)
+		if (t->recs[i].labels)
+			t->recs[i].stack = t->recs[t->base[i]].stack;
 }
 
 /* Note a record's value at the last Sync before it first changes. */

@@ -46,6 +46,9 @@ typedef struct pp_table {
 	size_t capby_stack;
 	u64map by_hash;         /* pc_keyed: PC hash -> a record index with that hash */
 	u64map by_key;          /* labels << 32 | stack -> record index, for labels */
+	uint32_t *base;         /* pc_keyed, labelled records: the record of their
+				 * PCs without labels, whose stack names them */
+	size_t capbase;
 } pp_table;
 
 void pprec_init(pp_table *t, const gt_symtab *sym, int pc_keyed);
@@ -68,7 +71,12 @@ static inline uint32_t pprec_of(pp_table *t, uint32_t stack)
 	return pprec_new_of_stack(t, stack, 0);
 }
 
-/* The record of a stack with a label set (0: none). */
+uint32_t pprec_new_labeled(pp_table *t, uint32_t stack, uint32_t labels);
+
+/* The record of a stack with a label set (0: none).  PC-keyed, a labelled
+ * record is named at the end by the stack that came last to its PCs with
+ * any labels (pprec_name), as cmd/trace's record without labels would be:
+ * dropping the labels gives its samples. */
 static inline uint32_t pprec_of_labeled(pp_table *t, uint32_t stack, uint32_t labels)
 {
 	uint32_t *rec;
@@ -77,10 +85,15 @@ static inline uint32_t pprec_of_labeled(pp_table *t, uint32_t stack, uint32_t la
 		return pprec_of(t, stack);
 	if ((rec = u64map_get(&t->by_key, (uint64_t)labels << 32 | stack))) {
 		t->recs[*rec].stack = stack;
+		if (t->pc_keyed)
+			t->recs[t->base[*rec]].stack = stack;
 		return *rec;
 	}
-	return pprec_new_of_stack(t, stack, labels);
+	return pprec_new_labeled(t, stack, labels);
 }
+
+/* Name the labelled records of a PC-keyed table by their PCs' last stack. */
+void pprec_name(pp_table *t);
 
 /* Add count and ns to a record, for something that ended after the last
  * Sync (it may have to be taken back) or not.  0, or -1 if out of memory. */

@@ -289,22 +289,26 @@ static int is_forever(gt_str reason)
 	return reason.len == 7 && memcmp(reason.ptr, "forever", 7) == 0;
 }
 
-/* summary.go's Name: the outermost frame's function of the first
- * transition stack whose outermost frame has one (the runtime writes
- * stacks of one frame with PC 0 and no function, which name nothing). */
-static void learn_name(t2p_select *s, sel_g *g, uint32_t stack)
+gt_str sel_start_function(const gt_symtab *sym, uint32_t stack)
 {
 	size_t n;
-	const uint32_t *frames = gt_symtab_stack(s->sym, stack, &n);
+	const uint32_t *frames = gt_symtab_stack(sym, stack, &n);
 	gt_frame f;
 
 	if (!n)
-		return;
-	gt_symtab_frame(s->sym, frames[n - 1], &f);
-	if (!f.func.len)
+		return (gt_str){ "", 0 };
+	gt_symtab_frame(sym, frames[n - 1], &f);
+	return f.func;
+}
+
+static void learn_name(t2p_select *s, sel_g *g, uint32_t stack)
+{
+	gt_str name = sel_start_function(s->sym, stack);
+
+	if (!name.len)
 		return;
 	g->named = 1;
-	g->match = f.func.len == s->name_len && !memcmp(f.func.ptr, s->want.goroutine, s->name_len);
+	g->match = name.len == s->name_len && !memcmp(name.ptr, s->want.goroutine, s->name_len);
 	s->matched += g->match;
 }
 

@@ -159,6 +159,12 @@ void sel_client_close(t2p_select *s, int c, sel_close_fn *close);
 /* Nothing selected: every span counts within its goroutine's life. */
 int sel_plain(const t2p_select *s);
 
+/* summary.go's Name: the outermost frame's function of a goroutine's first
+ * transition stack whose outermost frame has one (the runtime writes stacks
+ * of one frame with PC 0 and no function, which name nothing): this for a
+ * stack, empty if it names nothing. */
+gt_str sel_start_function(const gt_symtab *sym, uint32_t stack);
+
 /* The record of goroutine id, NULL if none. */
 sel_g *sel_goroutine(const t2p_select *s, int64_t id);
 
