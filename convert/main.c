@@ -43,6 +43,10 @@ static const char usage_text[] =
 	"               CPU profile (when a CPU profile ran while tracing); or\n"
 	"               wall, each goroutine's whole life by state (running,\n"
 	"               runnable, waiting, syscall), on and off CPU\n"
+	"  -labels      with -pprof: label every sample with its goroutine (start\n"
+	"               function), region, task and delay bucket (<1us, <10us,\n"
+	"               <100us, <1ms, <10ms, <100ms, more), for go tool pprof -tags\n"
+	"               and -tagfocus\n"
 	"  -json[=VIEW] write a timeline for Perfetto UI and chrome://tracing:\n"
 	"               VIEW proc (the default, as go tool trace shows it), thread,\n"
 	"               or goroutine (a track per goroutine with its states)\n"
@@ -114,6 +118,7 @@ typedef struct options {
 	const char *binary;
 	const char *out;
 	unsigned pprof;     /* bit per PP_ type */
+	int labels;         /* -labels */
 	int parsed;
 	int raw;            /* 0, or RAW_WIRE or RAW_FOOTPRINT: -d=wire, -d=footprint */
 	int json;           /* 0, or 1 + a T2P_VIEW_ */
@@ -378,6 +383,12 @@ static void set_perfetto(options *opt, const char *val)
 	opt->perfetto = 1;
 }
 
+static void set_labels(options *opt, const char *val)
+{
+	(void)val;
+	opt->labels = 1;
+}
+
 static void set_quiet(options *opt, const char *val)
 {
 	(void)val;
@@ -412,6 +423,7 @@ static const struct flag {
 	{ "latmax", VALUE, set_latmax },
 	{ "latmin", VALUE, set_latmin },
 	{ "json", OPTIONAL_VALUE, set_json },
+	{ "labels", NO_VALUE, set_labels },
 	{ "mmu", OPTIONAL_VALUE, set_mmu },
 	{ "o", VALUE, set_out },
 	{ "perfetto", NO_VALUE, set_perfetto },
@@ -516,6 +528,8 @@ static void parse_args(int argc, char **argv, options *opt)
 	    !opt->report && !opt->nas)
 		usage_error("nothing to do: give -pprof=TYPE, -json, -perfetto, -mmu, -report, -assert or "
 			    "-d=parsed|wire|footprint");
+	if (opt->labels && !opt->pprof)
+		usage_error("-labels labels the samples of profiles: give -pprof=TYPE");
 	if (opt->selecting && !opt->pprof)
 		usage_error("-goroutine, -region, -task, -from and -to select what profiles count: "
 			    "give -pprof=TYPE");
@@ -682,7 +696,8 @@ static int make_sinks(const options *opt, plan *pl, t2p_select *sel, t2p_sink **
 	int n = 0;
 
 	if (opt->pprof) {
-		pp_config cfg = { .types = opt->pprof, .binary = opt->binary, .sel = sel };
+		pp_config cfg = { .types = opt->pprof, .binary = opt->binary, .sel = sel,
+				  .labels = opt->labels };
 		char name[32];
 
 		for (int t = 0; t < PP_NTYPES; t++) {

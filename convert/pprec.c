@@ -28,6 +28,7 @@ void pprec_free(pp_table *t)
 	u64map_free(&t->by_hash);
 	u64map_free(&t->by_key);
 	free(t->base);
+	memset(t, 0, sizeof *t);
 }
 
 static uint64_t pcs_hash(const gt_symtab *sym, uint32_t stack, uint64_t *pcs, size_t *n)

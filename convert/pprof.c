@@ -25,6 +25,13 @@
  * the stack of the transition that ends it (where it stopped).  So each
  * goroutine's samples add up to its life in the trace.
  *
+ * With -labels, every profile's samples carry the labels goroutine (its
+ * start function, as summary.go names it, once known), region and task
+ * (the goroutine's innermost region and that region's task type, when the
+ * sample is taken), and, but for cpu, delay bucket: the interval's length,
+ * <1us, <10us, <100us, <1ms, <10ms, <100ms, or more.  Without it the
+ * classic profiles are cmd/trace's, sample for sample.
+ *
  * cmd/trace also drops the events after the last Sync when the trace turns
  * out damaged: so do all the profiles (pprec.h).
  */
@@ -106,7 +113,23 @@ typedef struct pp_g {
 	uint32_t reason;        /* waiting: the reason (label string id) */
 	uint32_t *samples;      /* running: the stacks of its CPU samples */
 	size_t nsamples, capsamples;
+	/* -labels: its start function, and its regions open, innermost
+	 * last, as (type, task type) label string ids. */
+	uint32_t name;          /* or a placeholder for it (pplabels.h) */
+	uint8_t named;          /* name is its name, not a placeholder */
+	uint32_t *regions;
+	size_t nregions, capregions;
 } pp_g;
+
+/* -labels: the keys, and the delay buckets' upper bounds and values. */
+enum { LK_GOROUTINE, LK_REGION, LK_TASK, LK_DELAY, LK_N };
+static const char *const label_keys[LK_N] = { "goroutine", "region", "task", "delay bucket" };
+#define DELAY_BUCKETS 7
+static const int64_t delay_bounds[DELAY_BUCKETS - 1] = { 1000, 10000, 100000, 1000000,
+							 10000000, 100000000 };
+/* Not "1ms": pprof's -tagfocus reads a value like that as a number. */
+static const char *const delay_names[DELAY_BUCKETS] = { "<1us",  "<10us",  "<100us", "<1ms",
+							"<10ms", "<100ms", "more" };
 
 typedef struct pprof_sink {
 	t2p_sink base;
@@ -127,6 +150,9 @@ typedef struct pprof_sink {
 	int whole;              /* wall: nothing selected, lives count whole */
 	pp_labels labels;       /* the samples' label sets, for all traces */
 	uint32_t key_state, key_reason, state_value[8];
+	int want_labels;        /* -labels */
+	uint32_t label_key[LK_N], delay_value[DELAY_BUCKETS];
+	u64map task_types;      /* -labels: task id -> its type (label string id) */
 	/* Several traces: the profiles of those before this one, merged. */
 	pp_merge *merged[PP_NTYPES];
 	int traces;             /* traces ended */
@@ -184,17 +210,72 @@ static uint32_t label_set(pprof_sink *s, const uint32_t *kv, size_t npairs)
 	return id;
 }
 
+/* Add -labels' pairs for goroutine g (NULL: none) to kv; delay < 0: no
+ * delay bucket.  The number of pairs added. */
+static size_t more_labels(const pprof_sink *s, const pp_g *g, int64_t delay, uint32_t *kv)
+{
+	size_t n = 0;
+	int b = 0;
+
+	if (g) {
+		kv[0] = s->label_key[LK_GOROUTINE];
+		kv[1] = g->name;  /* placeholder_name gave it one at least */
+		kv[2] = s->label_key[LK_REGION];
+		kv[3] = g->nregions ? g->regions[g->nregions - 2] : 0;
+		kv[4] = s->label_key[LK_TASK];
+		kv[5] = g->nregions ? g->regions[g->nregions - 1] : 0;
+		n = 3;
+	}
+	if (delay >= 0) {
+		while (b < DELAY_BUCKETS - 1 && delay >= delay_bounds[b])
+			b++;
+		kv[2 * n] = s->label_key[LK_DELAY];
+		kv[2 * n + 1] = s->delay_value[b];
+		n++;
+	}
+	return n;
+}
+
+/* A sample of a goroutine whose name is not known yet: a placeholder for
+ * it, which the name replaces once known (or nothing, if it never is). */
+static void placeholder_name(pprof_sink *s, pp_g *g)
+{
+	if (g && !g->name && (g->name = pp_labels_placeholder(&s->labels)) == UINT32_MAX) {
+		g->name = 0;
+		s->oom = 1;
+	}
+}
+
+/* The -labels set of a sample of goroutine g. */
+static uint32_t sample_labels(pprof_sink *s, pp_g *g, int64_t delay)
+{
+	uint32_t kv[2 * LK_N];
+
+	placeholder_name(s, g);
+	return label_set(s, kv, more_labels(s, g, delay, kv));
+}
+
+static void forget_regions(pp_g *g)
+{
+	free(g->regions);
+	g->regions = NULL;
+	g->nregions = g->capregions = 0;
+}
+
 static void close_interval(pprof_sink *s, sel_g *sg, pp_g *g, int type, int64_t end)
 {
 	int64_t start = g->track_start[type];
 	uint32_t stack = g->track_stack[type];
 	int64_t d = sel_span(s->sel, sg, start, end);
+	uint32_t labels = 0;
 
 	g->tracking &= (uint8_t)~(1u << type);
+	if (GT_UNLIKELY(s->want_labels) && d != 0)
+		labels = sample_labels(s, g, (int64_t)((uint64_t)end - (uint64_t)start));
 	if (d > 0)
-		add_sample(s, type, stack, 0, end, d);
+		add_sample(s, type, stack, labels, end, d);
 	else if (GT_UNLIKELY(d == SEL_LATER) &&
-		 sel_defer(sg, s->client, start, end, SEL_SPAN, tag_of(type, 0, stack)))
+		 sel_defer(sg, s->client, start, end, SEL_SPAN, tag_of(type, labels, stack)))
 		s->oom = 1;
 }
 
@@ -216,11 +297,15 @@ static void wall_charge(pprof_sink *s, sel_g *sg, uint32_t stack, uint32_t label
  * with stack end_stack (GT_NO_STACK at the trace's end). */
 static void wall_close(pprof_sink *s, sel_g *sg, pp_g *g, int64_t end, uint32_t end_stack)
 {
-	uint32_t kv[4] = { s->key_state, s->state_value[g->state], s->key_reason,
-			   g->state == GT_GO_WAITING ? g->reason : 0 };
-	uint32_t labels = label_set(s, kv, 2);
+	uint32_t kv[4 + 2 * LK_N] = { s->key_state, s->state_value[g->state], s->key_reason,
+				      g->state == GT_GO_WAITING ? g->reason : 0 };
 	int64_t start = g->since;
 	uint64_t d = (uint64_t)end - (uint64_t)start, k = g->nsamples;
+	uint32_t labels;
+
+	if (s->want_labels)
+		placeholder_name(s, g);
+	labels = label_set(s, kv, 2 + (s->want_labels ? more_labels(s, g, (int64_t)d, kv + 4) : 0));
 
 	if (g->state != GT_GO_RUNNING || !k) {
 		uint32_t stack = g->state != GT_GO_RUNNING ? g->stack
@@ -262,6 +347,7 @@ static void wall_transition(pprof_sink *s, sel_g *sg, pp_g *g, const gt_event *e
 	g->state = GT_GO_UNDETERMINED;
 	if (to == GT_GO_NOT_EXIST || (to == GT_GO_WAITING && is_forever(ev->transition.reason))) {
 		/* Its life is over ("forever" too, for the summary). */
+		forget_regions(g);
 		free(g->samples);
 		g->samples = NULL;
 		g->capsamples = 0;
@@ -306,6 +392,78 @@ static void trace_close(void *ctx, sel_g *sg, int64_t end)
 	free(g->samples);
 	g->samples = NULL;
 	g->capsamples = g->nsamples = 0;
+	forget_regions(g);
+}
+
+/* -labels: a goroutine is born (or first seen: Go's summary starts it
+ * afresh), or learns its name, before its transition closes an interval,
+ * so that the interval has the name. */
+static void label_transition(pprof_sink *s, pp_g *g, const gt_event *ev)
+{
+	uint8_t from = ev->transition.from;
+
+	if (from == GT_GO_UNDETERMINED || from == GT_GO_NOT_EXIST) {
+		g->name = 0;
+		g->named = 0;
+		g->nregions = 0;
+	}
+	if (!g->named && ev->transition.stack != GT_NO_STACK) {
+		gt_str name = sel_start_function(s->sym, ev->transition.stack);
+		uint32_t id = name.len ? pp_labels_string(&s->labels, name.ptr, name.len) : 0;
+
+		if (id == UINT32_MAX) {
+			s->oom = 1;
+		} else if (id) {
+			if (g->name)
+				pp_labels_resolve(&s->labels, g->name, id);
+			g->name = id;
+			g->named = 1;
+		}
+	}
+}
+
+/* -labels: a region begins or ends on a goroutine; a task begins. */
+static void region_event(pprof_sink *s, const gt_event *ev)
+{
+	sel_g *sg = ev->g == GT_NO_GOROUTINE ? NULL : sel_goroutine(s->sel, ev->g);
+	pp_g *g;
+	uint32_t type, *task;
+
+	if (ev->kind == GT_EV_TASK_BEGIN) {
+		int added;
+
+		type = pp_labels_string(&s->labels, ev->task.type.ptr, ev->task.type.len);
+		if (type == UINT32_MAX || !(task = u64map_put(&s->task_types, ev->task.id, &added)))
+			s->oom = 1;
+		else
+			*task = type;
+		return;
+	}
+	if (!sg)
+		return;
+	g = sel_local(s->sel, sg, s->client);
+	type = pp_labels_string(&s->labels, ev->region.type.ptr, ev->region.type.len);
+	if (type == UINT32_MAX) {
+		s->oom = 1;
+		return;
+	}
+	if (ev->kind == GT_EV_REGION_BEGIN) {
+		task = u64map_get(&s->task_types, ev->region.task);
+		if (GT_RESERVE(g->regions, g->capregions, g->nregions + 2)) {
+			s->oom = 1;
+			return;
+		}
+		g->regions[g->nregions++] = type;
+		g->regions[g->nregions++] = task ? *task : 0;
+		return;
+	}
+	/* Regions nest; one that began before the trace has nothing to end. */
+	for (size_t i = g->nregions; i >= 2; i -= 2) {
+		if (g->regions[i - 2] == type) {
+			g->nregions = i - 2;
+			break;
+		}
+	}
 }
 
 /* A goroutine transition into or out of a measured state. */
@@ -314,6 +472,8 @@ static void goroutine_transition(pprof_sink *s, sel_g *sg, const gt_event *ev)
 	pp_g *g = sel_local(s->sel, sg, s->client);
 	uint8_t to = ev->transition.to;
 
+	if (GT_UNLIKELY(s->want_labels))
+		label_transition(s, g, ev);
 	if (s->types & (1u << PP_WALL))
 		wall_transition(s, sg, g, ev);
 	for (unsigned types = s->classic; types; types &= types - 1) {
@@ -352,10 +512,14 @@ static void cpu_sample(pprof_sink *s, const gt_event *ev)
 	sel_g *g = ev->g == GT_NO_GOROUTINE ? NULL : sel_goroutine(s->sel, ev->g);
 	int64_t in = sel_point(s->sel, g, ev->time);
 
+	uint32_t labels = 0;
+
+	if (GT_UNLIKELY(s->want_labels) && in)
+		labels = sample_labels(s, g ? sel_local(s->sel, g, s->client) : NULL, -1);
 	if (in == 1)
-		add_sample(s, PP_CPU, ev->stack, 0, ev->time, CPU_PERIOD);
+		add_sample(s, PP_CPU, ev->stack, labels, ev->time, CPU_PERIOD);
 	else if (in == SEL_LATER &&
-		 sel_defer(g, s->client, ev->time, ev->time, SEL_POINT, tag_of(PP_CPU, 0, ev->stack)))
+		 sel_defer(g, s->client, ev->time, ev->time, SEL_POINT, tag_of(PP_CPU, labels, ev->stack)))
 		s->oom = 1;
 }
 
@@ -375,6 +539,10 @@ static int pprof_event(t2p_sink *base, const gt_event *ev)
 	}
 	else if (ev->kind == GT_EV_SYNC)
 		sync_event(s, ev);
+	else if (GT_UNLIKELY(s->want_labels) &&
+		 (ev->kind == GT_EV_REGION_BEGIN || ev->kind == GT_EV_REGION_END ||
+		  ev->kind == GT_EV_TASK_BEGIN))
+		region_event(s, ev);
 	return 0;  /* running out of memory is said at the end, where it fails */
 }
 
@@ -394,6 +562,8 @@ static int write_type(pprof_sink *s, int type, const char *comment)
 		recs = pp_merge_records(s->merged[type], &n);
 		kind.max_frames = kind.drop_goexit = 0;
 		meta.by_frame = 1;
+	} else {
+		pprec_name(&s->tables[type]);
 	}
 	if (t2p_output_open(&out, s->paths[type]))
 		return -1;
@@ -440,6 +610,7 @@ static int merge_trace(pprof_sink *s)
 		int type = __builtin_ctz(types);
 		pp_table *t = &s->tables[type];
 
+		pprec_name(t);
 		if ((!s->merged[type] && !(s->merged[type] = pp_merge_new())) ||
 		    pp_merge_add(s->merged[type], s->sym, &pp_kinds[type], t->recs, t->n)) {
 			fprintf(stderr, "%s: out of memory\n", t2p_prog);
@@ -461,6 +632,7 @@ static int pprof_next(t2p_sink *base, gt_status status)
 	s->seen_sync = 0;
 	s->last_sync_time = 0;
 	s->wall_start = 0;
+	u64map_clear(&s->task_types);
 	return 0;
 }
 
@@ -508,6 +680,7 @@ static void pprof_free(t2p_sink *base)
 		pp_merge_free(s->merged[i]);
 	}
 	pp_labels_free(&s->labels);
+	u64map_free(&s->task_types);
 	free(s);
 }
 
@@ -526,8 +699,10 @@ t2p_sink *t2p_pprof_sink(const pp_config *cfg)
 		s->paths[i] = cfg->paths[i];
 	for (unsigned types = s->classic; types; types &= types - 1)
 		states |= 1u << pp_state[__builtin_ctz(types)];
-	if (s->types & (1u << PP_WALL))
-		states = 0xff;  /* a goroutine's whole life */
+	s->want_labels = cfg->labels;
+	if ((s->types & (1u << PP_WALL)) || s->want_labels)
+		states = 0xff;  /* a goroutine's whole life, or its name */
+	u64map_init(&s->task_types, sizeof(uint32_t));
 	s->whole = sel_plain(cfg->sel);
 	pp_labels_init(&s->labels);
 	s->key_state = pp_labels_string(&s->labels, "state", 5);
@@ -536,11 +711,16 @@ t2p_sink *t2p_pprof_sink(const pp_config *cfg)
 		if (wall_state_names[st])
 			s->state_value[st] = pp_labels_string(&s->labels, wall_state_names[st],
 							      strlen(wall_state_names[st]));
+	for (int k = 0; k < LK_N; k++)
+		s->label_key[k] = pp_labels_string(&s->labels, label_keys[k], strlen(label_keys[k]));
+	for (int b = 0; b < DELAY_BUCKETS; b++)
+		s->delay_value[b] = pp_labels_string(&s->labels, delay_names[b], strlen(delay_names[b]));
 	s->binary = cfg->binary;
 	s->sel = cfg->sel;
 	/* Transitions into or out of a measured state open or close intervals. */
 	if ((s->client = sel_client(s->sel, sizeof(pp_g), states, deliver, s)) < 0) {
 		pp_labels_free(&s->labels);
+		u64map_free(&s->task_types);
 		free(s);
 		return NULL;
 	}
