@@ -7,7 +7,10 @@
  * whole document of at most SIZE bytes (tvemit.h, tv_split), and
  * DIR/trace-index.json lists them with their time ranges.  The parts stay
  * temporary files until the end, so that a damaged trace's last generation
- * can be taken back across them; then they all appear at once.
+ * can be taken back across them; then they all appear at once.  Only the
+ * part being written is open: a split into thousands of parts must not run
+ * out of file descriptors (1024 by default), and a rollback opens again the
+ * part it goes back to.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,15 +100,17 @@ static FILE *open_part(json_sink *s)
 static FILE *split_next(void *ctx, const tv_part *done)
 {
 	json_sink *s = ctx;
+	json_part *p = &s->parts[s->nparts - 1];
 
-	s->parts[s->nparts - 1].stats = *done;
+	p->stats = *done;
+	if (t2p_output_suspend(&p->out))
+		return NULL;
 	return open_part(s);
 }
 
 static void drop_part(json_part *p)
 {
-	if (p->out.f)
-		t2p_output_abort(&p->out);
+	t2p_output_abort(&p->out);
 	free(p->path);
 }
 
@@ -115,7 +120,7 @@ static FILE *split_back(void *ctx, size_t n)
 
 	while (s->nparts > n + 1)
 		drop_part(&s->parts[--s->nparts]);
-	return s->parts[n].out.f;
+	return t2p_output_resume(&s->parts[n].out) ? NULL : s->parts[n].out.f;
 }
 
 /* DIR/trace-index.json: each part's file, its events' time range (in
@@ -206,14 +211,28 @@ static int json_event(t2p_sink *base, const gt_event *ev)
 /* Write out the parts, then the index; each appears only now. */
 static int commit_parts(json_sink *s)
 {
-	for (size_t i = 0; i < s->nparts; i++)
-		if (s->parts[i].stats.bytes > s->split.limit)
-			t2p_warn("%s: warning: %s is %llu bytes, over the %llu of -split: one event and"
-				 " the names of the lanes take more", where(s), s->parts[i].path,
-				 (unsigned long long)s->parts[i].stats.bytes,
-				 (unsigned long long)s->split.limit);
+	size_t over = 0, first = 0;
+	uint64_t most = 0;
+
 	for (size_t i = 0; i < s->nparts; i++) {
-		if (fflush(s->parts[i].out.f) || ferror(s->parts[i].out.f)) {
+		if (s->parts[i].stats.bytes <= s->split.limit)
+			continue;
+		if (!over++)
+			first = i;
+		if (s->parts[i].stats.bytes > most)
+			most = s->parts[i].stats.bytes;
+	}
+	/* One warning, however many parts: a trace with lanes enough to fill
+	 * SIZE makes a part of every event. */
+	if (over)
+		t2p_warn("%s: warning: %zu of %zu parts over the %llu bytes of -split, from %s on"
+			 " (up to %llu bytes): one event and the names of the lanes take more",
+			 where(s), over, s->nparts, (unsigned long long)s->split.limit,
+			 s->parts[first].path, (unsigned long long)most);
+	for (size_t i = 0; i < s->nparts; i++) {
+		FILE *f = s->parts[i].out.f;
+
+		if (f && (fflush(f) || ferror(f))) {
 			t2p_output_write_error(&s->parts[i].out);
 			return -1;
 		}

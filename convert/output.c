@@ -153,16 +153,42 @@ static int commit_in_place(t2p_output *o)
 	return t2p_output_write_error(o);
 }
 
+/* Flush and close the temporary file; 0 or -1 (errno says why). */
+static int close_temporary(t2p_output *o)
+{
+	int err = fflush(o->f) != 0 || ferror(o->f);
+
+	if (fclose(o->f) != 0)
+		err = 1;
+	o->f = NULL;
+	return err ? -1 : 0;
+}
+
+int t2p_output_suspend(t2p_output *o)
+{
+	if (o->stream || !o->f)
+		return 0;
+	return close_temporary(o) ? t2p_output_write_error(o) : 0;
+}
+
+int t2p_output_resume(t2p_output *o)
+{
+	if (o->f)
+		return 0;
+	if (!(o->f = fopen(o->tmp, "r+b"))) {
+		fprintf(stderr, "%s: %s: cannot open again: %s\n", t2p_prog, o->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int t2p_output_commit(t2p_output *o)
 {
 	int err;
 
 	if (o->stream)
 		return commit_in_place(o);
-	err = fflush(o->f) != 0 || ferror(o->f);
-	if (fclose(o->f) != 0)
-		err = 1;
-	o->f = NULL;
+	err = o->f && close_temporary(o);
 	if (err || rename(o->tmp, o->dest) != 0) {
 		fprintf(stderr, "%s: %s: cannot write: %s\n", t2p_prog, o->path, strerror(errno));
 		unlink(o->tmp);

@@ -28,6 +28,14 @@ int t2p_output_open(t2p_output *o, const char *path);
 int t2p_output_seekable(t2p_output *o);
 /* Say that writing failed, naming the output and errno's cause; -1. */
 int t2p_output_write_error(const t2p_output *o);
+/* Close the temporary file for now, keeping it to be reopened (resume),
+ * committed or given up later: for outputs made many at a time (the parts
+ * of -split), so that they do not hold a descriptor each.  An output
+ * written in place stays open.  Prints why on failure. */
+int t2p_output_suspend(t2p_output *o);
+/* Reopen a suspended output for update, at its start.  Prints why on
+ * failure. */
+int t2p_output_resume(t2p_output *o);
 /* Finish: flush, close and rename into place.  Prints why on failure. */
 int t2p_output_commit(t2p_output *o);
 /* Give up: close and remove the temporary file. */
