@@ -206,7 +206,9 @@ static gsum_goroutine goroutine_view(const gs_g *g)
 	return (gsum_goroutine){ g->id, g->name, g->pc, g->creation, g->start, g->end, view(&g->st) };
 }
 
-static void hand_out_region(gsum *s, const gs_g *g, const gs_region *r, int has_end, int64_t end,
+/* end: the event that ended the region (its end, or its goroutine's),
+ * NULL if the trace did. */
+static void hand_out_region(gsum *s, const gs_g *g, const gs_region *r, const gt_event *end,
 			    const gs_stats *st)
 {
 	gsum_goroutine gv;
@@ -215,8 +217,10 @@ static void hand_out_region(gsum *s, const gs_g *g, const gs_region *r, int has_
 	if (!s->hooks.region)
 		return;
 	gv = goroutine_view(g);
-	rv = (gsum_region){ g->id, r->task, r->type, r->has_start, has_end, r->start, end,
-			    r->start_stack, view(st) };
+	rv = (gsum_region){ g->id, r->task, r->type, r->has_start, end != NULL,
+			    r->start, end ? end->time : 0, r->start_stack,
+			    end ? end->g : GT_NO_GOROUTINE, end ? end->stack : GT_NO_STACK,
+			    view(st) };
 	s->hooks.region(s->hooks.ctx, &gv, &rv);
 }
 
@@ -247,14 +251,14 @@ static void clear_live_state(gs_g *g)
 	g->last_block_reason = 0;
 }
 
-/* GoroutineSummary.finalize: at its exit or "forever" block (has_trigger,
- * at time `trigger`) or at the trace's end. */
-static void finalize(gsum *s, gs_g *g, int64_t last_ts, int has_trigger, int64_t trigger)
+/* GoroutineSummary.finalize: at its exit or "forever" block (the event
+ * trigger) or at the trace's end (trigger NULL). */
+static void finalize(gsum *s, gs_g *g, int64_t last_ts, const gt_event *trigger)
 {
 	gs_stats final;
 
-	if (has_trigger)
-		g->end = trigger;
+	if (trigger)
+		g->end = trigger->time;
 	snapshot(s, g, last_ts, &final);
 	stats_free(&g->st);
 	g->st = final;
@@ -266,7 +270,7 @@ static void finalize(gsum *s, gs_g *g, int64_t last_ts, int has_trigger, int64_t
 
 			stats_copy(s, &st, &g->st);
 			stats_sub(&st, &g->regions[i].at_start);
-			hand_out_region(s, g, &g->regions[i], has_trigger, trigger, &st);
+			hand_out_region(s, g, &g->regions[i], trigger, &st);
 			stats_free(&st);
 		}
 	}
@@ -336,6 +340,7 @@ static gs_task *get_task(gsum *s, uint64_t id)
 	}
 	t->pub.id = id;
 	t->pub.parent = GT_NO_TASK;
+	t->pub.start_stack = t->pub.end_stack = GT_NO_STACK;
 	return *slot = t;
 }
 
@@ -496,11 +501,11 @@ static void goroutine_transition(gsum *s, const gt_event *ev)
 			g->last_block_reason = reason;
 			break;
 		}
-		finalize(s, g, t, 1, t); /* "forever" is like an exit */
+		finalize(s, g, t, ev); /* "forever" is like an exit */
 		break;
 	}
 	case GT_GO_NOT_EXIST:
-		finalize(s, g, t, 1, t);
+		finalize(s, g, t, ev);
 		u64map_del(&s->gs, (uint64_t)id);
 		if (g->st.total == 0) {
 			/* Go's Finalize will set its TotalTime: wait for it. */
@@ -656,7 +661,7 @@ static void region_end(gsum *s, const gt_event *ev)
 	}
 	snapshot(s, g, ev->time, &st);
 	stats_sub(&st, &r.at_start);
-	hand_out_region(s, g, &r, 1, ev->time, &st);
+	hand_out_region(s, g, &r, ev, &st);
 	stats_free(&st);
 	stats_free(&r.at_start);
 }
@@ -673,10 +678,12 @@ static void task_event(gsum *s, const gt_event *ev)
 		t->pub.has_start = 1;
 		t->pub.start = ev->time;
 		t->pub.start_g = ev->g;
+		t->pub.start_stack = ev->stack;
 	} else {
 		t->pub.has_end = 1;
 		t->pub.end = ev->time;
 		t->pub.end_g = ev->g;
+		t->pub.end_stack = ev->stack;
 	}
 	if (ev->task.parent != GT_NO_TASK && !t->has_parent) {
 		t->has_parent = 1;
@@ -779,7 +786,7 @@ int gsum_finish(gsum *s)
 		all[n++] = s->waiting[i];
 	qsort(all, n, sizeof *all, cmp_g);
 	for (size_t i = 0; i < n; i++) {
-		finalize(s, all[i], s->last_ts, 0, 0);
+		finalize(s, all[i], s->last_ts, NULL);
 		hand_out_goroutine(s, all[i]);
 	}
 	free(all);

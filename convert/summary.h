@@ -77,6 +77,9 @@ typedef struct gsum_region {
 	int64_t start, end;       /* their times when present */
 	uint32_t start_stack;     /* the start event's stack (regionTopStackFrame
 				   * is its outermost frame), GT_NO_STACK if none */
+	int64_t end_g;            /* the end event's goroutine and stack: the
+				   * region's end, or its goroutine's exit */
+	uint32_t end_stack;
 	gsum_stats stats;         /* the goroutine's stats during the region */
 } gsum_region;
 
@@ -86,6 +89,7 @@ typedef struct gsum_task {
 	int has_start, has_end;
 	int64_t start, end;
 	int64_t start_g, end_g;   /* goroutines of the begin and end events */
+	uint32_t start_stack, end_stack; /* and their stacks */
 	size_t nlogs, nregions;
 	const int64_t *goroutines;/* the goroutines associated with it */
 	size_t ngoroutines;
