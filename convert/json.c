@@ -18,6 +18,7 @@
 
 #include "jsonw.h"
 #include "output.h"
+#include "select.h"
 #include "sink.h"
 #include "tvemit.h"
 #include "tvgen.h"
@@ -32,6 +33,7 @@ typedef struct json_part {
 typedef struct json_sink {
 	t2p_sink base;
 	int view;
+	const t2p_select *sel; /* NULL, or where a focus comes from */
 	const char *path;      /* split: the directory */
 	t2p_output out;        /* unsplit */
 	outbuf ob;
@@ -196,6 +198,8 @@ static int json_begin(t2p_sink *base, gt_reader *r)
 	if (!(s->gen = tv_gen_new(s->view, sym, &tv_json_backend, &s->tv)) ||
 	    (s->split.limit && tv_set_split(&s->tv, &s->split)))
 		return oom();
+	if (s->sel && sel_focus(s->sel))
+		tv_gen_set_focus(s->gen, sel_focus(s->sel));
 	return 0;
 }
 
@@ -285,7 +289,8 @@ static void json_free(t2p_sink *base)
 	free(s);
 }
 
-static t2p_sink *json_sink_new(const char *path, int view, uint64_t limit)
+static t2p_sink *json_sink_new(const char *path, int view, uint64_t limit,
+			       const t2p_select *sel)
 {
 	json_sink *s = calloc(1, sizeof *s);
 
@@ -295,18 +300,19 @@ static t2p_sink *json_sink_new(const char *path, int view, uint64_t limit)
 			      .end = json_end, .free = json_free };
 	s->path = path;
 	s->view = view;
+	s->sel = sel;
 	s->split = (tv_split){ .limit = limit, .ctx = s, .meta = split_meta,
 			       .meta_version = split_meta_version, .next = split_next,
 			       .back = split_back };
 	return &s->base;
 }
 
-t2p_sink *t2p_json_sink(const char *path, int view)
+t2p_sink *t2p_json_sink(const char *path, int view, const t2p_select *sel)
 {
-	return json_sink_new(path, view, 0);
+	return json_sink_new(path, view, 0, sel);
 }
 
 t2p_sink *t2p_json_parts_sink(const char *dir, int view, uint64_t limit)
 {
-	return json_sink_new(dir, view, limit);
+	return json_sink_new(dir, view, limit, NULL);
 }

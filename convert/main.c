@@ -2,6 +2,7 @@
  * main.c - trace2pprof: flags, one pass over the trace feeding every
  * requested sink, and errors said once, with where they were found.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,6 +86,13 @@ static const char usage_text[] =
 	"               (regions and tasks read the trace twice: not from -)\n"
 	"  -from=DUR    only time from DUR after the trace's start...\n"
 	"  -to=DUR      ...to DUR after it\n"
+	"\n"
+	"Focus (what the -json timeline shows, as go tool trace's goroutine and task\n"
+	"pages link to it; read the trace twice: not from -):\n"
+	"  -goid=N      goroutine N's life, with the goroutines that unblocked it\n"
+	"               (/jsontrace?goid=N)\n"
+	"  -taskid=N    task N's time, with its subtasks, regions and goroutines\n"
+	"               (/jsontrace?taskid=N)\n"
 	"\n"
 	"  -genmem=MiB  the most memory one generation of the trace may take\n"
 	"               (default 4096); a larger one stops the conversion there\n"
@@ -319,6 +327,32 @@ static void set_region(options *opt, const char *val)
 	opt->selecting = 1;
 }
 
+/* -goid=N, -taskid=N: an id as cmd/trace's strconv.ParseUint(s, 10, 64)
+ * takes it. */
+static void set_focus(options *opt, int kind, const char *flag, const char *val)
+{
+	char *end;
+
+	errno = 0;
+	if (!isdigit((unsigned char)val[0]) ||
+	    (opt->sel.focus.id = strtoull(val, &end, 10), errno) || *end)
+		usage_error("bad -%s=%s: want a decimal number (an id go tool trace lists)", flag,
+			    val);
+	if (opt->sel.focus.kind != FOCUS_NONE)
+		usage_error("-goid and -taskid focus the timeline on one thing: give one");
+	opt->sel.focus.kind = kind;
+}
+
+static void set_goid(options *opt, const char *val)
+{
+	set_focus(opt, FOCUS_GOROUTINE, "goid", val);
+}
+
+static void set_taskid(options *opt, const char *val)
+{
+	set_focus(opt, FOCUS_TASK, "taskid", val);
+}
+
 static void set_task(options *opt, const char *val)
 {
 	opt->sel.regions.task = val;
@@ -419,6 +453,7 @@ static const struct flag {
 	{ "d", VALUE, set_debug },
 	{ "from", VALUE, set_from },
 	{ "genmem", VALUE, set_genmem },
+	{ "goid", VALUE, set_goid },
 	{ "goroutine", VALUE, set_goroutine },
 	{ "latmax", VALUE, set_latmax },
 	{ "latmin", VALUE, set_latmin },
@@ -432,6 +467,7 @@ static const struct flag {
 	{ "regionpc", VALUE, set_regionpc },
 	{ "split", VALUE, set_split },
 	{ "task", VALUE, set_task },
+	{ "taskid", VALUE, set_taskid },
 	{ "report", OPTIONAL_VALUE, set_report },
 	{ "q", NO_VALUE, set_quiet },
 	{ "to", VALUE, set_to },
@@ -443,7 +479,8 @@ static int needs_two_readings(const t2p_selection *sel)
 {
 	const regionsel_want *w = &sel->regions;
 
-	return w->type || w->task || w->has_pc || w->has_latmin || w->has_latmax;
+	return w->type || w->task || w->has_pc || w->has_latmin || w->has_latmax ||
+	       sel->focus.kind != FOCUS_NONE;
 }
 
 /* Whether path holds a trace, by its first bytes: "go 1." (every format
@@ -533,6 +570,11 @@ static void parse_args(int argc, char **argv, options *opt)
 	if (opt->selecting && !opt->pprof)
 		usage_error("-goroutine, -region, -task, -from and -to select what profiles count: "
 			    "give -pprof=TYPE");
+	if (opt->sel.focus.kind != FOCUS_NONE &&
+	    (opt->json - 1 != T2P_VIEW_PROC || opt->split || opt->perfetto))
+		usage_error("-goid and -taskid focus the -json timeline, as go tool trace's"
+			    " /jsontrace?goid=N and ?taskid=N: give -json (not a view, -split or"
+			    " -perfetto)");
 	if (opt->sel.has_from && opt->sel.has_to && opt->sel.from > opt->sel.to)
 		usage_error("-from=%s is after -to=%s: the window is empty", opt->from, opt->to);
 	for (int k = 0; k < opt->ntraces && needs_two_readings(&opt->sel); k++) {
@@ -540,8 +582,9 @@ static void parse_args(int argc, char **argv, options *opt)
 		struct stat sb;
 
 		if (!strcmp(t, "-") || (stat(t, &sb) == 0 && !S_ISREG(sb.st_mode)))
-			usage_error("-region, -regionpc, -latmin, -latmax and -task read the trace "
-				    "twice: give a file, not %s", strcmp(t, "-") ? t : "standard input");
+			usage_error("-region, -regionpc, -latmin, -latmax, -task, -goid and -taskid"
+				    " read the trace twice: give a file, not %s",
+				    strcmp(t, "-") ? t : "standard input");
 	}
 }
 
@@ -723,7 +766,7 @@ static int make_sinks(const options *opt, plan *pl, t2p_select *sel, t2p_sink **
 		const char *path;
 
 		if (output_path(pl, "trace.json", &path) ||
-		    !(sinks[n++] = t2p_json_sink(path, opt->json - 1)))
+		    !(sinks[n++] = t2p_json_sink(path, opt->json - 1, sel)))
 			return -1;
 	}
 	if (opt->perfetto) {
@@ -860,6 +903,7 @@ int main(int argc, char **argv)
 		if (first) {
 			/* cmd/trace summarizes a damaged trace's events too. */
 			failed = bad || pre->end(pre, st);
+			usage = failed && sel_focus_missing(sel);
 			gt_reader_free(r);
 			r = NULL;
 			continue;

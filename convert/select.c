@@ -33,6 +33,8 @@ struct t2p_select {
 	int clip_life;             /* spans clip to their goroutine's life */
 	int plain;                 /* no selection: spans clip to lives alone */
 	regionsel *rs;             /* with by_region, this trace's regions */
+	focus *fo;                 /* with a focus, the trace's */
+	int focus_missing;
 	size_t regions_kept;       /* over all traces */
 	t2p_sink prepass;          /* the sink of the first reading */
 	sel_clientinfo clients[SEL_MAX_CLIENTS];
@@ -86,6 +88,7 @@ void t2p_select_free(t2p_select *s)
 		free(g->pending);
 	u64map_free(&s->gs);
 	regionsel_free(s->rs);
+	focus_free(s->fo);
 	free(s);
 }
 
@@ -379,7 +382,7 @@ static sel_g *summarize(t2p_select *s, sel_g *g, const gt_event *ev)
 
 int sel_needs_prepass(const t2p_select *s)
 {
-	return s->by_region;
+	return s->by_region || s->want.focus.kind != FOCUS_NONE;
 }
 
 static t2p_select *prepass_stage(t2p_sink *base)
@@ -392,7 +395,12 @@ static int prepass_begin(t2p_sink *base, gt_reader *r)
 	t2p_select *s = prepass_stage(base);
 
 	regionsel_free(s->rs);
-	if (!(s->rs = regionsel_new(&s->want.regions, gt_reader_symtab(r)))) {
+	focus_free(s->fo);
+	s->rs = NULL;
+	s->fo = NULL;
+	if ((s->by_region && !(s->rs = regionsel_new(&s->want.regions, gt_reader_symtab(r)))) ||
+	    (s->want.focus.kind != FOCUS_NONE &&
+	     !(s->fo = focus_new(&s->want.focus, gt_reader_symtab(r))))) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return -1;
 	}
@@ -401,7 +409,9 @@ static int prepass_begin(t2p_sink *base, gt_reader *r)
 
 static int prepass_event(t2p_sink *base, const gt_event *ev)
 {
-	if (regionsel_event(prepass_stage(base)->rs, ev)) {
+	t2p_select *s = prepass_stage(base);
+
+	if ((s->rs && regionsel_event(s->rs, ev)) || (s->fo && focus_event(s->fo, ev))) {
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return -1;
 	}
@@ -413,13 +423,31 @@ static int prepass_end(t2p_sink *base, gt_status status)
 {
 	t2p_select *s = prepass_stage(base);
 
+	int rc;
+
 	(void)status;
-	if (regionsel_finish(s->rs)) {
-		fprintf(stderr, "%s: out of memory\n", t2p_prog);
+	if (s->rs) {
+		if (regionsel_finish(s->rs)) {
+			fprintf(stderr, "%s: out of memory\n", t2p_prog);
+			return -1;
+		}
+		s->regions_kept += regionsel_count(s->rs);
+	}
+	if (s->fo && (rc = focus_finish(s->fo))) {
+		s->focus_missing = rc == 2;
 		return -1;
 	}
-	s->regions_kept += regionsel_count(s->rs);
 	return 0;
+}
+
+const tv_focus *sel_focus(const t2p_select *s)
+{
+	return s->fo ? focus_get(s->fo) : NULL;
+}
+
+int sel_focus_missing(const t2p_select *s)
+{
+	return s->focus_missing;
 }
 
 /* The stage's data outlive the sink. */

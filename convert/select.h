@@ -25,6 +25,9 @@
  *   goroutines spent working for such a task (regionsel.h).
  * - -from=D, -to=D: only what lies within [start + D, start + D'], start
  *   being the trace's first event, on top of the above.
+ * - -goid=N, -taskid=N: not for the profiles but for the timeline, the
+ *   focus of cmd/trace's /jsontrace?goid=N and ?taskid=N (focus.h), found
+ *   in the first reading, and handed to the timeline (sel_focus).
  *
  * Streaming against knowing the future.  A goroutine's start, end and name
  * come with its own transitions, so the stage keeps them per live goroutine
@@ -56,6 +59,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "focus.h"
 #include "gotrace.h"
 #include "regionsel.h"
 #include "sink.h"
@@ -66,6 +70,7 @@ typedef struct t2p_selection {
 	regionsel_want regions;    /* -region, -task, -regionpc, -latmin, -latmax */
 	int has_from, has_to;
 	int64_t from, to;          /* ns after the trace's start */
+	focus_want focus;          /* -goid, -taskid */
 } t2p_selection;
 
 typedef struct t2p_select t2p_select;
@@ -135,6 +140,11 @@ int sel_client(t2p_select *s, size_t local, unsigned states, sel_deliver_fn *del
  * takes them: its first event, and its last (the last Sync so far). */
 int sel_needs_prepass(const t2p_select *s);
 t2p_sink *sel_prepass_sink(t2p_select *s);
+/* After the first reading: the timeline's focus, NULL if none asked; and
+ * whether the first reading failed for the focus's goroutine or task
+ * missing from the trace (an error of usage, 2). */
+const tv_focus *sel_focus(const t2p_select *s);
+int sel_focus_missing(const t2p_select *s);
 int sel_begin(t2p_select *s, gt_reader *r);
 void sel_event(t2p_select *s, const gt_event *ev);
 int sel_trace_end(t2p_select *s, gt_status st);

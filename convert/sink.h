@@ -40,7 +40,10 @@ t2p_sink *t2p_dump_sink(const char *path);
 /* Chrome/Perfetto trace-event JSON.  The proc and thread views are
  * cmd/trace's (/jsontrace, /jsontrace?view=thread); the goroutine view has
  * one track per goroutine with its states as slices (T2P_VIEW_*, tvgen.h). */
-t2p_sink *t2p_json_sink(const char *path, int view);
+struct t2p_select;
+/* With a focus in sel (-goid, -taskid: sel_focus), cmd/trace's focused
+ * timeline instead of the view; sel may be NULL. */
+t2p_sink *t2p_json_sink(const char *path, int view, const struct t2p_select *sel);
 /* The same in parts of at most limit bytes: dir/trace-001.json, ... and
  * dir/trace-index.json (json.c). */
 t2p_sink *t2p_json_parts_sink(const char *dir, int view, uint64_t limit);

@@ -184,6 +184,8 @@ struct tv_gen {
 	u64map backups;          /* goroutine id -> js_backup, since the checkpoint */
 	js_saved saved;
 	uint64_t after;          /* events since the checkpoint */
+	const tv_focus *focus;   /* the focus view's; NULL otherwise */
+	int64_t win_from, win_to;/* the Emitter's range, from the trace start */
 };
 
 static const char mark_assist[] = "GC mark assist";
@@ -431,10 +433,29 @@ static int64_t add_ns(int64_t a, int64_t b)
 	return (int64_t)((uint64_t)a + (uint64_t)b);
 }
 
-/* Emitter.tsWithinRange for /jsontrace's default window [0, MaxInt64]. */
-static int in_window(int64_t ts)
+/* Emitter.tsWithinRange: /jsontrace's default window is [0, MaxInt64], a
+ * focus's its goroutine's life or its task's. */
+static int in_window(const tv_gen *s, int64_t ts)
 {
-	return ts >= 0;
+	return ts >= s->win_from && ts <= s->win_to;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The Emitter's resource filter: a focus shows its goroutines' lanes of
+ * the first section alone (not the GC, Syscalls or Network lanes). */
+static int shown(const tv_gen *s, uint64_t pid, uint64_t lane)
+{
+	int64_t id = (int64_t)lane;
+
+	return !s->focus || pid != TV_PROCS ||
+	       (s->focus->ngoroutines && bsearch(&id, s->focus->goroutines, s->focus->ngoroutines,
+						 sizeof id, cmp_i64));
 }
 
 /* The viewer events, drawn if they reach into the window (Emitter.Slice,
@@ -442,13 +463,15 @@ static int in_window(int64_t ts)
 
 static void out_slice(tv_gen *s, const tv_event *ev)
 {
-	if (in_window(ev->ts) || in_window(add_ns(ev->ts, ev->dur)))
+	if ((in_window(s, ev->ts) || in_window(s, add_ns(ev->ts, ev->dur))) &&
+	    shown(s, ev->pid, ev->tid))
 		s->be->slice(s->ctx, ev);
 }
 
 static void out_async_slice(tv_gen *s, const tv_event *ev)
 {
-	if (in_window(ev->ts) || in_window(add_ns(ev->ts, ev->dur)))
+	if ((in_window(s, ev->ts) || in_window(s, add_ns(ev->ts, ev->dur))) &&
+	    shown(s, TV_PROCS, ev->tid))
 		s->be->async_slice(s->ctx, ev);
 }
 
@@ -458,7 +481,8 @@ static void out_flow(tv_gen *s, uint64_t pid, const char *name, size_t len, int6
 	tv_flow f = { .pid = pid, .name = name, .name_len = len, .from_ts = elapsed(s, from),
 		      .to_ts = elapsed(s, to), .from_tid = from_tid, .to_tid = to_tid, .stack = stack };
 
-	if (in_window(f.from_ts) && in_window(f.to_ts))
+	if (in_window(s, f.from_ts) && in_window(s, f.to_ts) && shown(s, pid, from_tid) &&
+	    shown(s, pid, to_tid))
 		s->be->flow(s->ctx, &f);
 }
 
@@ -478,7 +502,7 @@ static void instant(tv_gen *s, const char *name, size_t len, int64_t t, uint64_t
 	tv_event ev = { .name = name, .name_len = len, .ts = elapsed(s, t), .tid = tid,
 			.sf = sf, .cat = cat, .args = args };
 
-	if (in_window(ev.ts))
+	if (in_window(s, ev.ts) && shown(s, TV_PROCS, tid))
 		s->be->instant(s->ctx, &ev);
 }
 
@@ -486,7 +510,7 @@ static void instant(tv_gen *s, const char *name, size_t len, int64_t t, uint64_t
 
 static void counter(tv_gen *s, tv_counter which, int64_t t, const int64_t *values)
 {
-	if (in_window(elapsed(s, t)))
+	if (in_window(s, elapsed(s, t)))
 		s->be->counter(s->ctx, which, elapsed(s, t), values);
 }
 
@@ -940,11 +964,45 @@ static void goroutine_view_transition(tv_gen *s, int64_t id, js_g *g, const gt_e
 	buf_set(s, &g->state_reason, ev->transition.reason.ptr, ev->transition.reason.len);
 }
 
+/* cmd/trace's goroutine-oriented generator (goroutinegen.go), for a
+ * focus: a lane per goroutine with its runs on it, as the thread view's
+ * lanes have theirs; arrows come from the goroutine that unblocked or
+ * created it. */
+static void focus_view_transition(tv_gen *s, int64_t id, js_g *g, const gt_event *ev)
+{
+	uint8_t from = ev->transition.from, to = ev->transition.to;
+
+	if (executing(from) && !executing(to)) {
+		if (to == GT_GO_WAITING)
+			g_block(s, id, g, ev->time, ev->stack, ev->transition.reason);
+		else
+			g_stop(s, id, g, ev->time, ev->stack);
+	}
+	if (!executing(from) && executing(to))
+		g_start(s, g, since(s, ev), id);
+	if (from == GT_GO_WAITING)
+		g_unblock(s, g, ev->time, ev->stack, ev->g);
+	if (from == GT_GO_NOT_EXIST && to == GT_GO_RUNNABLE)
+		g_created(s, g, ev->time, ev->g, ev->stack);
+	if (from == GT_GO_SYSCALL && to != GT_GO_RUNNING) {
+		g_syscall_end(s, g, ev->time, 1);
+		g_blocked_syscall_end(s, g, ev->time, ev->stack);
+	} else if (from == GT_GO_SYSCALL) {
+		g_syscall_end(s, g, ev->time, 0);
+	}
+	if (to == GT_GO_SYSCALL)
+		g_syscall_begin(g, since(s, ev), id, ev->stack);
+}
+
 /* A dead goroutine that runs nowhere and owes no syscall slice is done
- * with; in the goroutine view its lane gets its name now. */
+ * with; in the goroutine view its lane gets its name now.  A focus's
+ * goroutines stay till the end, where cmd/trace names their lanes, each
+ * once, however often its id was used. */
 static void maybe_drop(tv_gen *s, int64_t id, js_g *g)
 {
 	if (g->state != GT_GO_NOT_EXIST || g->executing != NO_RES || g->sys_active || g->ndone)
+		return;
+	if (s->view == T2P_VIEW_FOCUS && shown(s, TV_PROCS, (uint64_t)id))
 		return;
 	if (s->view == T2P_VIEW_GOROUTINE) {
 		g_name(s, id, g, &s->name);
@@ -970,6 +1028,8 @@ static void goroutine_transition(tv_gen *s, const gt_event *ev)
 		proc_view_transition(s, id, g, ev);
 	else if (s->view == T2P_VIEW_THREAD)
 		thread_view_transition(s, id, g, ev);
+	else if (s->view == T2P_VIEW_FOCUS)
+		focus_view_transition(s, id, g, ev);
 	else
 		goroutine_view_transition(s, id, g, ev);
 	g->state = to;
@@ -1348,6 +1408,14 @@ static int rollback(tv_gen *s)
 	return 0;
 }
 
+void tv_gen_set_focus(tv_gen *s, const tv_focus *f)
+{
+	s->view = T2P_VIEW_FOCUS;
+	s->focus = f;
+	s->win_from = f->from;
+	s->win_to = f->to;
+}
+
 int tv_gen_event(tv_gen *s, const gt_event *ev)
 {
 	if (!s->started) {
@@ -1379,7 +1447,7 @@ int tv_gen_event(tv_gen *s, const gt_event *ev)
 		note_thread(s, ev->m);
 		if (ev->transition.resource == GT_RES_GOROUTINE)
 			goroutine_transition(s, ev);
-		else if (s->view != T2P_VIEW_GOROUTINE)
+		else if (s->view != T2P_VIEW_GOROUTINE && s->view != T2P_VIEW_FOCUS)
 			proc_transition(s, ev);
 		break;
 	case GT_EV_LOG:
@@ -1420,13 +1488,6 @@ static void finish_ranges(tv_gen *s)
 	}
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The keys of a map in ascending order (as int64); NULL if out of memory. */
 static int64_t *sorted_keys(tv_gen *s, const u64map *m)
 {
@@ -1456,6 +1517,12 @@ static void finish_goroutines(tv_gen *s)
 		js_g *g = u64map_get(&s->gs, (uint64_t)ids[i]);
 
 		g_finish(s, ids[i], g);
+		if (s->view == T2P_VIEW_FOCUS && shown(s, TV_PROCS, (uint64_t)ids[i])) {
+			/* Emitter.Flush: the focus goroutine's lane on top. */
+			g_name(s, ids[i], g, &s->name);
+			s->be->thread_meta(s->ctx, TV_PROCS, (uint64_t)ids[i], s->name.p, s->name.len,
+					   ids[i] == s->focus->goroutine ? -2 : ids[i]);
+		}
 		if (s->view != T2P_VIEW_GOROUTINE)
 			continue;
 		state_slice(s, ids[i], g, s->end, GT_NO_STACK);
@@ -1466,8 +1533,51 @@ static void finish_goroutines(tv_gen *s)
 	free(ids);
 }
 
+/* A focus's tasks and their regions (gen.go's runGenerator after the
+ * events: emitTask, emitRegion), the regions on their goroutines' lanes. */
+static void focus_tasks(tv_gen *s)
+{
+	const tv_focus *f = s->focus;
+	char title[32];
+
+	for (size_t i = 0; i < f->ntasks; i++) {
+		const tv_focus_task *t = &f->tasks[i];
+		int64_t start = t->has_start ? t->start : s->start, end = t->has_end ? t->end : s->end;
+		tv_event ev = { .name = t->name.ptr, .name_len = t->name.len,
+				.ts = elapsed(s, start), .dur = sub_ns(end, start), .pid = TV_TASKS,
+				.tid = t->id, .cname = tv_task_color(t->id),
+				.sf = t->has_start ? t->start_stack : GT_NO_STACK,
+				.esf = t->has_end ? t->end_stack : GT_NO_STACK,
+				.args = { .kind = TV_ARGS_TASK, .a = t->id,
+					  .b = t->has_start ? (uint64_t)t->start_g : 0,
+					  .c = t->has_end ? (uint64_t)t->end_g : 0 } };
+
+		snprintf(title, sizeof title, "T%llu ", (unsigned long long)t->id);
+		buf_set(s, &s->name, title, strlen(title));
+		buf_add(s, &s->name, t->name.ptr, t->name.len);
+		s->be->thread_meta(s->ctx, TV_TASKS, t->id, s->name.p, s->name.len, (int64_t)i);
+		out_slice(s, &ev);
+		if (t->has_parent && t->has_start)
+			out_flow(s, TV_TASKS, "newTask", 7, start, t->parent, ev.sf, start, t->id);
+		s->had_tasks = 1;
+	}
+	for (size_t i = 0; i < f->nregions; i++) {
+		const tv_focus_region *r = &f->regions[i];
+		js_region jr = { .name = { .p = (char *)r->name.ptr, .len = r->name.len },
+				 .task = r->task, .time = r->has_start ? r->start : 0,
+				 .stack = r->has_start ? r->start_stack : GT_NO_STACK };
+
+		emit_region(s, &jr, r->has_end ? r->end : s->end,
+			    r->has_end ? r->end_stack : GT_NO_STACK, r->g);
+	}
+}
+
 static void finish_tasks(tv_gen *s)
 {
+	if (s->focus) {
+		focus_tasks(s);
+		return;
+	}
 	int64_t *ids = sorted_keys(s, &s->tasks);
 	size_t n = s->tasks.len;
 
@@ -1503,7 +1613,7 @@ static void name_lanes(tv_gen *s)
 /* Emitter.Flush: the sections, the special lanes, the resources. */
 void tv_gen_metadata(tv_gen *s)
 {
-	static const char *const sections[] = { "PROCS", "OS THREADS", "Goroutines" };
+	static const char *const sections[] = { "PROCS", "OS THREADS", "Goroutines", "G" };
 
 	s->be->process_meta(s->ctx, TV_STATS, "STATS", 0);
 	if (s->had_tasks)
@@ -1602,6 +1712,7 @@ tv_gen *tv_gen_new(int view, const gt_symtab *sym, const tv_backend *be, void *c
 	s->sym = sym;
 	s->be = be;
 	s->ctx = ctx;
+	s->win_to = INT64_MAX;
 	u64map_init(&s->gs, sizeof(js_g));
 	u64map_init(&s->in_syscall, sizeof(uint64_t));
 	u64map_init(&s->threads, 1);

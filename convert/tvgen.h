@@ -30,8 +30,10 @@
 
 #include "gotrace.h"
 
-/* Views. */
-enum { T2P_VIEW_PROC, T2P_VIEW_THREAD, T2P_VIEW_GOROUTINE };
+/* Views.  The focus view is cmd/trace's goroutine-oriented one, that of
+ * /jsontrace?goid=N and ?taskid=N: made by tv_gen_set_focus, not asked
+ * for by name. */
+enum { T2P_VIEW_PROC, T2P_VIEW_THREAD, T2P_VIEW_GOROUTINE, T2P_VIEW_FOCUS };
 
 /* Sections (pids) and the special lanes of the first (traceviewer.GCP &c). */
 enum { TV_PROCS = 0, TV_STATS = 1, TV_TASKS = 2 };
@@ -120,11 +122,46 @@ typedef struct tv_backend {
 	int (*rollback)(void *ctx);
 } tv_backend;
 
+/* A focus (cmd/trace's genOpts for a goroutine or a task), worked out
+ * beforehand from the whole trace (focus.h).  Times are the trace's. */
+typedef struct tv_focus_task {
+	uint64_t id, parent;
+	int has_parent, has_start, has_end;
+	gt_str name;
+	int64_t start, end;
+	int64_t start_g, end_g;
+	uint32_t start_stack, end_stack;
+} tv_focus_task;
+
+typedef struct tv_focus_region {
+	uint64_t task;
+	gt_str name;
+	int has_start, has_end;
+	int64_t start, end;
+	int64_t g;                 /* the goroutine whose lane shows it */
+	uint32_t start_stack, end_stack;
+} tv_focus_region;
+
+typedef struct tv_focus {
+	int64_t from, to;          /* the window, ns from the trace's start */
+	int64_t goroutine;         /* its lane goes on top */
+	const int64_t *goroutines; /* the goroutines shown, sorted */
+	size_t ngoroutines;
+	const tv_focus_task *tasks;/* in cmd/trace's order (their lanes') */
+	size_t ntasks;
+	const tv_focus_region *regions; /* of those tasks */
+	size_t nregions;
+} tv_focus;
+
 typedef struct tv_gen tv_gen;
 
 /* NULL if out of memory. */
 tv_gen *tv_gen_new(int view, const gt_symtab *sym, const tv_backend *be, void *ctx);
 void tv_gen_free(tv_gen *g);
+/* Make the generator the focus view of f (which must outlive it), before
+ * the first event: only f's goroutines' lanes, only what reaches into
+ * f's window, and f's tasks and their regions at the end. */
+void tv_gen_set_focus(tv_gen *g, const tv_focus *f);
 /* Each event in order; 0, or -1 if out of memory. */
 int tv_gen_event(tv_gen *g, const gt_event *ev);
 /* The end of the stream: what is open ends at the last event, lanes get

@@ -32,7 +32,7 @@ add_test(NAME select/bad/region-stdin
   COMMAND sh -c "\"$0\" -pprof=sched -task=x - <\"$1\"; echo \"exit $?\"" $<TARGET_FILE:trace2pprof>
     ${annotations})
 set_tests_properties(select/bad/region-stdin PROPERTIES PASS_REGULAR_EXPRESSION
-  "^trace2pprof: -region, -regionpc, -latmin, -latmax and -task read the trace twice: give a file, not standard input\nRun 'trace2pprof -h' for usage.\nexit 2\n$")
+  "^trace2pprof: -region, -regionpc, -latmin, -latmax, -task, -goid and -taskid read the trace twice: give a file, not standard input\nRun 'trace2pprof -h' for usage.\nexit 2\n$")
 
 # Windows over region and task selections, alone and with a name.
 foreach(case "region|-region=step" "task|-task=whole run" "latmin|-latmin=1ms"
