@@ -7,9 +7,14 @@
  * large so that handing one over (a lock, at times a wake-up) is rare next
  * to the records in it; they are few so that memory stays small.
  */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* sched_getaffinity */
+#endif
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ahead.h"
 
@@ -148,6 +153,17 @@ static void free_ahead(ahead *a)
 	pthread_cond_destroy(&a->filled);
 	pthread_mutex_destroy(&a->mu);
 	free(a);
+}
+
+int ah_worth_a_thread(void)
+{
+#ifdef __linux__
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		return CPU_COUNT(&set) > 1;
+#endif
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
 ahead *ah_start(ah_fill_fn *fill, void *arg)

@@ -31,6 +31,11 @@ typedef struct ah_block ah_block;
  * records go on with ah_block_filled().  Runs on the reader's thread. */
 typedef void ah_fill_fn(void *arg, ah_block *b);
 
+/* Whether a second thread can pay: the process may run on more than one
+ * CPU.  On one, the two threads would take turns on it, and each turn is a
+ * context switch (taskset -c 0 took 1,900 of them on a 40 MB trace). */
+int ah_worth_a_thread(void);
+
 /* Start a thread that fills blocks with fill(arg, b) until one ends with a
  * status other than GT_OK.  NULL if out of memory or no thread could be
  * started. */

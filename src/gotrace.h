@@ -207,7 +207,9 @@ GT_API gt_status gt_reader_next(gt_reader *r, gt_event *ev);
  * run there, some thousands of events ahead, while gt_reader_next() builds
  * each event on the caller's thread; the stream is the same.  For a caller
  * that has work of its own to do with each event, on a machine with a core
- * to spare.  Call it on an open reader; Go 1.22+ traces only (for older
+ * to spare: where the process may run on one CPU only (its affinity, as
+ * taskset sets it), it starts no thread, as the two would only take turns
+ * on that CPU.  Call it on an open reader; Go 1.22+ traces only (for older
  * ones, read whole, it does nothing).  0, or -1 if no thread could be
  * started (the reader goes on without one).
  *

@@ -781,8 +781,9 @@ static void fill_records(void *arg, ah_block *b)
 
 int gt_reader_read_ahead(gt_reader *r)
 {
-	/* Not before opening, and not for pre-1.22 traces (legacy_next). */
-	if (r->version < GO122 || r->ahead || r->status != GT_OK)
+	/* Not before opening, not for pre-1.22 traces (legacy_next), and not
+	 * where both threads would share one CPU. */
+	if (r->version < GO122 || r->ahead || r->status != GT_OK || !ah_worth_a_thread())
 		return 0;
 	return (r->ahead = ah_start(fill_records, r)) ? 0 : -1;
 }
