@@ -3,17 +3,32 @@
  *
  * A ring of blocks: the reader's thread fills block `produced % NBLOCKS`
  * while the caller's thread drains block `consumed % NBLOCKS`; the reader
- * waits when the ring is full, the caller when it is empty.  Blocks are
- * large so that handing one over (a lock, at times a wake-up) is rare next
- * to the records in it; they are few so that memory stays small.
+ * waits when the ring is full, the caller when it is empty.
+ *
+ * How the two wait for each other (docs/read-ahead.md has the figures).
+ * They run at different speeds (for -pprof=sched the reader does about two
+ * thirds of the work), so the faster one catches up on nearly every block;
+ * parked in the kernel each time, as with a mutex and condition variables,
+ * it cost a futex wake on the slower side at each hand-off and, on a VM, a
+ * halted vCPU to wake.  So the counters are atomics in cache lines of their
+ * own, read without a lock; a side that finds the ring empty (or full)
+ * first spins, for about a block's time at most, which on a quiet machine
+ * covers the gap, and only then parks, until half the ring is ready, so
+ * that even a side that keeps parking is woken once every NBLOCKS / 2
+ * blocks, not at each.  The other side takes the mutex and signals only
+ * when it sees a side parked.
  */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE /* sched_getaffinity */
 #endif
 #include <pthread.h>
 #include <sched.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ahead.h"
@@ -24,7 +39,16 @@
 #define BLOCK_RECORDS 4096
 #endif
 #define NBLOCKS 4
+#ifdef GT_AHEAD_SPIN_NS /* ThreadSanitizer's build parks more often */
+#define SPIN_NS GT_AHEAD_SPIN_NS
+#else
+#define SPIN_NS 200000
+#endif
+#define SPIN_MIN_NS (SPIN_NS / 32)
+#define PROBE_EVERY 16
 #define CHUNK_SIZE 16384
+#define CACHE_LINE 64
+#define NOT_PARKED SIZE_MAX
 
 /* Copies of the strings of a block's records. */
 typedef struct str_chunk {
@@ -40,16 +64,33 @@ typedef struct ah_block {
 	str_chunk *strings;/* the chunk being filled, first */
 } ah_block;
 
+enum side { READER, CALLER };
+
+/* A counter one side writes and the other reads, alone in its cache line:
+ * shared with what the reading side writes, each store would take the line
+ * from the other core. */
+typedef struct counter {
+	alignas(CACHE_LINE) atomic_size_t n;
+} counter;
+
 struct ahead {
 	ah_fill_fn *fill;
 	void *arg;
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t filled, drained;
-	size_t produced, consumed;  /* blocks, counting up; guarded by mu */
-	int ended;                  /* the last block is filled; guarded by mu */
-	int stop;                   /* the caller wants no more; guarded by mu */
-	ah_block *cur;              /* the block being drained, NULL at first */
+	pthread_cond_t wake[2];     /* by side: a parked side is signalled */
+	counter produced, consumed; /* blocks, counting up */
+	/* By side: while parked, the count of the other side's blocks it waits
+	 * for; NOT_PARKED otherwise.  Written under mu, read without it. */
+	counter parked[2];
+	/* By side: how long it spins before it parks (await). */
+	struct {
+		alignas(CACHE_LINE) uint64_t ns;
+		unsigned waits;
+	} spin[2];
+	atomic_int ended;           /* the last block is filled */
+	atomic_int stop;            /* the caller wants no more */
+	alignas(CACHE_LINE) ah_block *cur; /* the block being drained, NULL at first */
 	const ah_rec *next, *end;   /* its records not handed out yet */
 	ah_block blocks[NBLOCKS];
 };
@@ -114,30 +155,115 @@ void ah_block_filled(ah_block *b, size_t n, gt_status status)
 	b->status = status;
 }
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Whether side may go on: the other side's count has reached want, or it
+ * will not move any more (the reader ended, the caller stopped). */
+static int ready(ahead *a, enum side side, size_t want)
+{
+	if (side == CALLER)
+		return atomic_load(&a->produced.n) >= want || atomic_load(&a->ended);
+	return atomic_load(&a->consumed.n) >= want || atomic_load(&a->stop);
+}
+
+/* Wait until the other side's count reaches soon: spinning for a while,
+ * then parked until it reaches later (or the other side is done).
+ *
+ * How long to spin adapts, as glibc's adaptive mutexes do: a spin that saw
+ * the count move lets the next one spin twice as long (up to SPIN_NS, about
+ * a block's time on the machines we measured), one that did not halves it
+ * (down to SPIN_MIN_NS); every PROBE_EVERY-th wait spins the longest, so
+ * that a machine grown quiet is noticed.  On a quiet machine the gap is
+ * shorter than a block and nearly every wait ends spinning; on one shared
+ * with other work the other side is often off its CPU for milliseconds,
+ * and spinning for it would only burn the time slices others need.
+ *
+ * No wake-up is lost: the parked side stores its want, then looks at the
+ * count; the other side stores the count, then looks at the want (all
+ * sequentially consistent), so one of the two sees the other's store; and
+ * the want is taken back under mu, which the parked side holds from its
+ * store to its wait.  (The store must come before the look: the other way
+ * round, the count could move in between, unseen by both; ThreadSanitizer's
+ * slow runs hung on it.) */
+static void await(ahead *a, enum side side, size_t soon, size_t later)
+{
+	uint64_t *spin = &a->spin[side].ns, limit;
+
+	if (ready(a, side, soon))
+		return;
+	limit = ++a->spin[side].waits % PROBE_EVERY ? *spin : SPIN_NS;
+	for (uint64_t start = now_ns(), t = start; t - start < limit; t = now_ns())
+		for (int i = 0; i < 64; i++) {
+			cpu_relax();
+			if (ready(a, side, soon)) {
+				*spin = *spin * 2 < SPIN_NS ? *spin * 2 : SPIN_NS;
+				return;
+			}
+		}
+	*spin = *spin / 2 > SPIN_MIN_NS ? *spin / 2 : SPIN_MIN_NS;
+	pthread_mutex_lock(&a->mu);
+	atomic_store(&a->parked[side].n, later);
+	while (!ready(a, side, later)) {
+		pthread_cond_wait(&a->wake[side], &a->mu);
+		atomic_store(&a->parked[side].n, later); /* the waker took it back */
+	}
+	atomic_store(&a->parked[side].n, NOT_PARKED);
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* The other side of side's has moved its count to n (or is done): wake
+ * side if it is parked for it, once.  The signal is sent after unlocking,
+ * so that the thread woken does not wait at once for the mutex (which
+ * doubled the futex calls). */
+static void wake(ahead *a, enum side side, size_t n, int done)
+{
+	size_t want = atomic_load(&a->parked[side].n);
+
+	if (want == NOT_PARKED || (n < want && !done))
+		return;
+	pthread_mutex_lock(&a->mu);
+	if ((want = atomic_load(&a->parked[side].n)) != NOT_PARKED)
+		atomic_store(&a->parked[side].n, NOT_PARKED);
+	pthread_mutex_unlock(&a->mu);
+	if (want != NOT_PARKED)
+		pthread_cond_signal(&a->wake[side]);
+}
+
 static void *read_ahead(void *arg)
 {
 	ahead *a = arg;
 
 	for (size_t i = 0;; i++) {
 		ah_block *b = &a->blocks[i % NBLOCKS];
-		int stop, last, wake;
+		int last;
 
-		pthread_mutex_lock(&a->mu);
-		while (!a->stop && i - a->consumed == NBLOCKS)
-			pthread_cond_wait(&a->drained, &a->mu);
-		stop = a->stop;
-		pthread_mutex_unlock(&a->mu);
-		if (stop)
+		/* Block i is free once the caller has drained block
+		 * i - NBLOCKS; parked, the reader waits for half the ring. */
+		if (i >= NBLOCKS)
+			await(a, READER, i - NBLOCKS + 1, i - NBLOCKS / 2);
+		if (atomic_load(&a->stop))
 			return NULL;
 		a->fill(a->arg, b);
 		last = b->status != GT_OK;
-		pthread_mutex_lock(&a->mu);
-		a->produced = i + 1;
-		a->ended = last;
-		wake = last || a->produced - a->consumed == NBLOCKS / 2;
-		pthread_mutex_unlock(&a->mu);
-		if (wake)
-			pthread_cond_signal(&a->filled);
+		atomic_store(&a->produced.n, i + 1);
+		if (last)
+			atomic_store(&a->ended, 1);
+		wake(a, CALLER, i + 1, last);
 		if (last)
 			return NULL;
 	}
@@ -149,8 +275,8 @@ static void free_ahead(ahead *a)
 		reset_strings(&a->blocks[i]);
 		free(a->blocks[i].strings);
 	}
-	pthread_cond_destroy(&a->drained);
-	pthread_cond_destroy(&a->filled);
+	pthread_cond_destroy(&a->wake[CALLER]);
+	pthread_cond_destroy(&a->wake[READER]);
 	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
@@ -168,15 +294,23 @@ int ah_worth_a_thread(void)
 
 ahead *ah_start(ah_fill_fn *fill, void *arg)
 {
-	ahead *a = calloc(1, sizeof *a);
+	ahead *a = aligned_alloc(CACHE_LINE, (sizeof *a + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE);
 
 	if (!a)
 		return NULL;
+	memset(a, 0, sizeof *a);
 	a->fill = fill;
 	a->arg = arg;
+	atomic_init(&a->produced.n, 0);
+	atomic_init(&a->consumed.n, 0);
+	atomic_init(&a->parked[READER].n, NOT_PARKED);
+	atomic_init(&a->parked[CALLER].n, NOT_PARKED);
+	a->spin[READER].ns = a->spin[CALLER].ns = SPIN_NS;
+	atomic_init(&a->ended, 0);
+	atomic_init(&a->stop, 0);
 	pthread_mutex_init(&a->mu, NULL);
-	pthread_cond_init(&a->filled, NULL);
-	pthread_cond_init(&a->drained, NULL);
+	pthread_cond_init(&a->wake[READER], NULL);
+	pthread_cond_init(&a->wake[CALLER], NULL);
 	if (pthread_create(&a->thread, NULL, read_ahead, a)) {
 		free_ahead(a);
 		return NULL;
@@ -184,49 +318,23 @@ ahead *ah_start(ah_fill_fn *fill, void *arg)
 	return a;
 }
 
-/* The next block to drain, once the reader's thread has filled it.  Found
- * empty, the ring is waited on until half full (or the end): the reader,
- * when it is the slower side, then pays for a wake-up only every
- * NBLOCKS / 2 blocks, not at each. */
-static ah_block *take(ahead *a)
-{
-	ah_block *b = &a->blocks[a->consumed % NBLOCKS];
-
-	pthread_mutex_lock(&a->mu);
-	if (a->produced == a->consumed)
-		while (!a->ended && a->produced - a->consumed < NBLOCKS / 2)
-			pthread_cond_wait(&a->filled, &a->mu);
-	pthread_mutex_unlock(&a->mu);
-	return b;
-}
-
-/* The reader, once it found the ring full, is woken when half of it is free,
- * for the same reason.  Signals are sent after unlocking, so that the thread
- * woken does not wait at once for the mutex. */
-static void give_back(ahead *a)
-{
-	int wake;
-
-	pthread_mutex_lock(&a->mu);
-	a->consumed++;
-	wake = a->produced - a->consumed == NBLOCKS / 2;
-	pthread_mutex_unlock(&a->mu);
-	if (wake)
-		pthread_cond_signal(&a->drained);
-}
-
-/* ah_next() once the block is drained. */
+/* ah_next() once the block is drained: give it back, and take the next one
+ * once the reader has filled it (parked, when half the ring is). */
 static GT_NOINLINE const ah_rec *next_block(ahead *a, gt_status *status)
 {
 	for (;;) {
+		size_t consumed = atomic_load_explicit(&a->consumed.n, memory_order_relaxed);
+
 		if (a->cur) {
 			if (a->cur->status != GT_OK) {
 				*status = a->cur->status;
 				return NULL;
 			}
-			give_back(a);
+			atomic_store(&a->consumed.n, ++consumed);
+			wake(a, READER, consumed, 0);
 		}
-		a->cur = take(a);
+		await(a, CALLER, consumed + 1, consumed + NBLOCKS / 2);
+		a->cur = &a->blocks[consumed % NBLOCKS];
 		a->next = a->cur->rec;
 		a->end = a->cur->rec + a->cur->n;
 		if (a->next < a->end)
@@ -241,10 +349,8 @@ const ah_rec *ah_next(ahead *a, gt_status *status)
 
 void ah_stop(ahead *a)
 {
-	pthread_mutex_lock(&a->mu);
-	a->stop = 1;
-	pthread_cond_signal(&a->drained);
-	pthread_mutex_unlock(&a->mu);
+	atomic_store(&a->stop, 1);
+	wake(a, READER, 0, 1);
 	pthread_join(a->thread, NULL);
 	free_ahead(a);
 }

@@ -11,7 +11,8 @@
  * measured slower: ids looked up on the other core cost more than copies.)
  *
  * Records cross in blocks of a few thousand, in a ring of a few blocks: the
- * reader's thread fills one while the caller's drains another.
+ * reader's thread fills one while the caller's drains another.  How the two
+ * wait for each other, and why: ahead.c and docs/read-ahead.md.
  */
 #ifndef GT_AHEAD_H
 #define GT_AHEAD_H
