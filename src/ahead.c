@@ -90,6 +90,7 @@ struct ahead {
 	} spin[2];
 	atomic_int ended;           /* the last block is filled */
 	atomic_int stop;            /* the caller wants no more */
+	int retired;                /* the thread is joined: produced is final */
 	alignas(CACHE_LINE) ah_block *cur; /* the block being drained, NULL at first */
 	const ah_rec *next, *end;   /* its records not handed out yet */
 	ah_block blocks[NBLOCKS];
@@ -319,7 +320,8 @@ ahead *ah_start(ah_fill_fn *fill, void *arg)
 }
 
 /* ah_next() once the block is drained: give it back, and take the next one
- * once the reader has filled it (parked, when half the ring is). */
+ * once the reader has filled it (parked, when half the ring is).  Retired,
+ * the blocks left are all there is. */
 static GT_NOINLINE const ah_rec *next_block(ahead *a, gt_status *status)
 {
 	for (;;) {
@@ -331,9 +333,16 @@ static GT_NOINLINE const ah_rec *next_block(ahead *a, gt_status *status)
 				return NULL;
 			}
 			atomic_store(&a->consumed.n, ++consumed);
-			wake(a, READER, consumed, 0);
+			if (!a->retired)
+				wake(a, READER, consumed, 0);
 		}
-		await(a, CALLER, consumed + 1, consumed + NBLOCKS / 2);
+		if (!a->retired)
+			await(a, CALLER, consumed + 1, consumed + NBLOCKS / 2);
+		else if (consumed == atomic_load(&a->produced.n)) {
+			a->cur = NULL;
+			*status = GT_OK;
+			return NULL;
+		}
 		a->cur = &a->blocks[consumed % NBLOCKS];
 		a->next = a->cur->rec;
 		a->end = a->cur->rec + a->cur->n;
@@ -347,10 +356,34 @@ const ah_rec *ah_next(ahead *a, gt_status *status)
 	return a->next < a->end ? a->next++ : next_block(a, status);
 }
 
-void ah_stop(ahead *a)
+/* The thread stops after the block it is filling. */
+static void join(ahead *a)
 {
 	atomic_store(&a->stop, 1);
 	wake(a, READER, 0, 1);
 	pthread_join(a->thread, NULL);
+	a->retired = 1;
+}
+
+void ah_retire(ahead *a)
+{
+	if (!a->retired)
+		join(a);
+}
+
+uint64_t ah_reader_cpu_ns(ahead *a)
+{
+	clockid_t clock;
+	struct timespec t;
+
+	if (pthread_getcpuclockid(a->thread, &clock) || clock_gettime(clock, &t))
+		return 0;
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+void ah_stop(ahead *a)
+{
+	if (!a->retired)
+		join(a);
 	free_ahead(a);
 }

@@ -49,6 +49,21 @@ const ah_rec *ah_next(ahead *a, gt_status *status);
 /* Stop the thread (at the end of the block it is filling) and free a. */
 void ah_stop(ahead *a);
 
+/* Stop the thread at the end of the block it is filling, for the caller to
+ * go on alone: ah_next() hands out the records already made, then returns
+ * NULL with GT_OK in *status; the state the thread read with is then the
+ * caller's again. */
+void ah_retire(ahead *a);
+
+/* The CPU time the reader's thread has taken so far, in ns; 0 if unknown. */
+uint64_t ah_reader_cpu_ns(ahead *a);
+
+/* For tests (defined in reader.c): read ahead from the first event, not
+ * after measuring whether it pays, and retire the thread after
+ * retire_after events (0: never), as if it had measured slower.  Returns
+ * what gt_reader_read_ahead() returns. */
+int reader_read_ahead_now(gt_reader *r, uint64_t retire_after);
+
 /* The room for b's records, *n of them (b's strings of a previous fill are
  * forgotten). */
 ah_rec *ah_block_room(ah_block *b, size_t *n);

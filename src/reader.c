@@ -13,6 +13,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ahead.h"
 #include "event.h"
@@ -80,6 +81,10 @@ struct gt_reader {
 	ord_ev own;              /* a Sync or CPU sample being delivered */
 	legacy_reader *legacy;   /* Go 1.11-1.21 traces */
 	ahead *ahead;            /* the thread reading ahead, if one is */
+	int probe;               /* the step of measuring it (probe_step) */
+	uint64_t probe_left;     /* events until the next step, 0 for none */
+	uint64_t probe_t0;       /* CPU time at the window's start, ns */
+	uint64_t alone_ns;       /* CPU time of the window read alone */
 	char name_buf[EV_NAME_BUF];
 	/* By wire type byte: the args of a timed event, NOT_TIMED otherwise
 	 * (unknown or table types): one load checks and sizes an event. */
@@ -779,13 +784,107 @@ static void fill_records(void *arg, ah_block *b)
 	ah_block_filled(b, n, st ? stop(r, st) : GT_OK);
 }
 
+/* Whether reading ahead pays is measured, not assumed.  On the shared VMs
+ * we measured on, the cache lines of the records crossing between the cores
+ * cost from next to nothing to three times the work of reading, in phases
+ * of minutes (docs/read-ahead.md): two threads then took 0.6-1.0 s where
+ * one took 0.2 s.  So the reader first reads PROBE_EVENTS events alone
+ * (after PROBE_EVENTS / 8 more, the start's), timing the CPU of its
+ * caller's thread, which then does all of the work; then starts the thread
+ * and times that thread's CPU over as many events.  If the thread, which
+ * sets the pace, took more than PAYS_PERCENT of what reading alone took, it
+ * is retired and the reader goes on alone.  CPU time, not wall time, so
+ * that a preemption by other work does not decide. */
+#ifndef GT_AHEAD_PROBE_EVENTS /* the sanitizers' builds probe small traces too */
+#define GT_AHEAD_PROBE_EVENTS (1u << 17)
+#endif
+#define PROBE_EVENTS ((uint64_t)GT_AHEAD_PROBE_EVENTS)
+#define PAYS_PERCENT 90
+enum { PROBE_NONE, PROBE_WARM_ALONE, PROBE_ALONE, PROBE_START, PROBE_WARM_AHEAD, PROBE_AHEAD };
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t))
+		return 0;
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* The next step of measuring, probe_left events after the last. */
+static GT_NOINLINE void probe_step(gt_reader *r)
+{
+	uint64_t spent;
+
+	switch (r->probe) {
+	case PROBE_WARM_ALONE:
+		r->probe_t0 = thread_cpu_ns();
+		r->probe = PROBE_ALONE;
+		r->probe_left = PROBE_EVENTS;
+		return;
+	case PROBE_ALONE:
+		/* The thread starts at the next call: the event just made may
+		 * point into the generation, which the thread may reset. */
+		r->alone_ns = thread_cpu_ns() - r->probe_t0;
+		r->probe = r->probe_t0 ? PROBE_START : PROBE_NONE;
+		return;
+	case PROBE_START:
+		r->probe = PROBE_NONE;
+		if (!(r->ahead = ah_start(fill_records, r)))
+			return;
+		r->probe = PROBE_WARM_AHEAD;
+		r->probe_left = PROBE_EVENTS / 8;
+		return;
+	case PROBE_WARM_AHEAD:
+		/* Without the thread's clock, the thread stays. */
+		r->probe_t0 = ah_reader_cpu_ns(r->ahead);
+		r->probe = r->probe_t0 ? PROBE_AHEAD : PROBE_NONE;
+		r->probe_left = PROBE_EVENTS;
+		return;
+	case PROBE_AHEAD:
+		spent = ah_reader_cpu_ns(r->ahead);
+		if (spent && (spent -= r->probe_t0) * 100 > r->alone_ns * PAYS_PERCENT)
+			ah_retire(r->ahead);
+		r->probe = PROBE_NONE;
+		return;
+	}
+}
+
+/* Count an event of the window being measured. */
+static GT_INLINE void probe_count(gt_reader *r)
+{
+	if (GT_UNLIKELY(r->probe_left) && --r->probe_left == 0)
+		probe_step(r);
+}
+
+/* Not before opening, not for pre-1.22 traces (legacy_next), and not where
+ * both threads would share one CPU. */
+static int can_read_ahead(const gt_reader *r)
+{
+	return r->version >= GO122 && !r->ahead && !r->probe && r->status == GT_OK &&
+	       ah_worth_a_thread();
+}
+
 int gt_reader_read_ahead(gt_reader *r)
 {
-	/* Not before opening, not for pre-1.22 traces (legacy_next), and not
-	 * where both threads would share one CPU. */
-	if (r->version < GO122 || r->ahead || r->status != GT_OK || !ah_worth_a_thread())
+	if (can_read_ahead(r)) {
+		r->probe = PROBE_WARM_ALONE;
+		r->probe_left = PROBE_EVENTS / 8;
+	}
+	return 0;
+}
+
+int reader_read_ahead_now(gt_reader *r, uint64_t retire_after)
+{
+	if (!can_read_ahead(r))
 		return 0;
-	return (r->ahead = ah_start(fill_records, r)) ? 0 : -1;
+	if (!(r->ahead = ah_start(fill_records, r)))
+		return -1;
+	/* As if measured slower, at once after retire_after events. */
+	r->probe = retire_after ? PROBE_AHEAD : PROBE_NONE;
+	r->probe_left = retire_after;
+	r->probe_t0 = r->alone_ns = 0;
+	return 0;
 }
 
 /* gt_reader_next() while reading ahead: build the event on this thread. */
@@ -796,12 +895,16 @@ static gt_status next_ahead(gt_reader *r, gt_event *ev)
 
 	if (GT_LIKELY((rec = ah_next(r->ahead, &st)) != NULL)) {
 		ev_build(&rec->oe, &rec->rs, r->sym, r->name_buf, ev);
+		probe_count(r);
 		return GT_OK;
 	}
-	/* The thread is done: the reader's state is this thread's again. */
+	/* The thread is done: the reader's state is this thread's again, to
+	 * go on with if the thread was retired. */
 	ah_stop(r->ahead);
 	r->ahead = NULL;
-	return st;
+	r->probe = PROBE_NONE;
+	r->probe_left = 0;
+	return st == GT_OK ? gt_reader_next(r, ev) : st;
 }
 
 gt_status gt_reader_next(gt_reader *r, gt_event *ev)
@@ -809,6 +912,8 @@ gt_status gt_reader_next(gt_reader *r, gt_event *ev)
 	ord_ev *oe;
 	gt_status st;
 
+	if (GT_UNLIKELY(r->probe == PROBE_START))
+		probe_step(r);
 	if (r->ahead)
 		return next_ahead(r, ev);
 	if (r->status != GT_OK)
@@ -822,5 +927,6 @@ gt_status gt_reader_next(gt_reader *r, gt_event *ev)
 	if ((st = read_event(r, &oe)) ||
 	    (st = ev_publish(oe, current_gen(r), r->sym, r->name_buf, ev, &r->err)))
 		return stop(r, st);
+	probe_count(r);
 	return GT_OK;
 }

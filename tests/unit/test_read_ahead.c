@@ -1,8 +1,10 @@
 /*
  * test_read_ahead.c - a reader reading ahead gives the events of one that
  * does not: the same events, strings and all, built long after the thread
- * reading moved on; the same ending, clean or not, with the same error; and
- * stopping early (freeing the reader) neither hangs nor leaks.
+ * reading moved on; the same ending, clean or not, with the same error;
+ * stopping early (freeing the reader) neither hangs nor leaks; and the same
+ * when the thread is retired on the way (found not to pay), at the first
+ * event, later, or never.
  *
  *     test_read_ahead TRACE...
  */
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ahead.h"
 #include "check.h"
 #include "gotrace.h"
 
@@ -54,8 +57,9 @@ static int same_error(const gt_error *a, const gt_error *b)
 }
 
 /* The events of a reader reading ahead are those of one that is not, to
- * the end or to the first `limit`. */
-static void check_read_ahead(const void *trace, size_t size, size_t limit)
+ * the end or to the first `limit`: reading ahead from the first event, and
+ * retiring the thread after retire_after events (0: never) to go on alone. */
+static void check_read_ahead(const void *trace, size_t size, size_t limit, uint64_t retire_after)
 {
 	gt_reader *want = gt_reader_new(), *got = gt_reader_new();
 	gt_event w, g;
@@ -68,7 +72,7 @@ static void check_read_ahead(const void *trace, size_t size, size_t limit)
 		goto out;
 	}
 	CHECK(gt_reader_open_memory(got, trace, size) == GT_OK);
-	CHECK(gt_reader_read_ahead(got) == 0);
+	CHECK(reader_read_ahead_now(got, retire_after) == 0);
 	while (n < limit && (gs = gt_reader_next(got, &g)) == GT_OK) {
 		CHECK((ws = gt_reader_next(want, &w)) == GT_OK);
 		if (ws != GT_OK || !same_event(&g, &w)) {
@@ -117,9 +121,11 @@ int main(int argc, char **argv)
 		CHECK(trace != NULL);
 		if (!trace)
 			continue;
-		check_read_ahead(trace, size, SIZE_MAX);     /* all of it */
-		check_read_ahead(trace, size / 2, SIZE_MAX); /* torn: the same error */
-		check_read_ahead(trace, size, 10);           /* stopped early */
+		for (uint64_t retire = 0; retire < 10000; retire = retire * 10 + 1) {
+			check_read_ahead(trace, size, SIZE_MAX, retire);     /* all of it */
+			check_read_ahead(trace, size / 2, SIZE_MAX, retire); /* torn: the same error */
+			check_read_ahead(trace, size, 10, retire);           /* stopped early */
+		}
 		free(trace);
 	}
 	return CHECK_DONE();
