@@ -144,9 +144,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t2p_select *sels[] = { t2p_select_new(&everything), t2p_select_new(&some),
 			       t2p_select_new(&regions), t2p_select_new(&tasks) };
 	pp_config every_profile = { .types = (1u << PP_NTYPES) - 1, .sel = sels[0] },
-		  selected = { .types = 1u << PP_SCHED | 1u << PP_CPU, .sel = sels[1] },
+		  selected = { .types = 1u << PP_SCHED | 1u << PP_CPU | 1u << PP_WALL,
+			       .sel = sels[1], .labels = 1 },
 		  in_regions = { .types = 1u << PP_SYNC | 1u << PP_CPU, .sel = sels[2] },
-		  in_tasks = { .types = 1u << PP_SCHED, .sel = sels[3] };
+		  in_tasks = { .types = 1u << PP_SCHED | 1u << PP_WALL, .sel = sels[3], .labels = 1 };
 	t2p_sink *sinks[] = {
 		sels[0] ? t2p_pprof_sink(&every_profile) : NULL,
 		sels[1] ? t2p_pprof_sink(&selected) : NULL,
