@@ -826,11 +826,17 @@ static void proc_view_transition(tv_gen *s, int64_t id, js_g *g, const gt_event 
 		g_syscall_end(s, g, ev->time, 0);
 }
 
-/* threadGenerator.GoroutineTransition: lanes are Ms; running and in a
- * syscall are both on the thread. */
-static void thread_view_transition(tv_gen *s, int64_t id, js_g *g, const gt_event *ev)
+/* The views whose lanes hold goroutines' runs: threadGenerator's, whose
+ * lanes are Ms (running and in a syscall are both on the thread) and whose
+ * arrows come from the M that made the transition; and, for a focus,
+ * cmd/trace's goroutine-oriented generator (goroutinegen.go), a lane per
+ * goroutine, arrows from the goroutine that unblocked or created it, and a
+ * slice for a syscall that blocked. */
+static void lane_view_transition(tv_gen *s, int64_t id, js_g *g, const gt_event *ev)
 {
 	uint8_t from = ev->transition.from, to = ev->transition.to;
+	int focus = s->view == T2P_VIEW_FOCUS;
+	int64_t lane = focus ? id : ev->m, by = focus ? ev->g : ev->m;
 
 	if (executing(from) && !executing(to)) {
 		if (to == GT_GO_WAITING)
@@ -839,15 +845,18 @@ static void thread_view_transition(tv_gen *s, int64_t id, js_g *g, const gt_even
 			g_stop(s, id, g, ev->time, ev->stack);
 	}
 	if (!executing(from) && executing(to))
-		g_start(s, g, since(s, ev), ev->m);
+		g_start(s, g, since(s, ev), lane);
 	if (from == GT_GO_WAITING)
-		g_unblock(s, g, ev->time, ev->stack, ev->m);
+		g_unblock(s, g, ev->time, ev->stack, by);
 	if (from == GT_GO_NOT_EXIST && to == GT_GO_RUNNABLE)
-		g_created(s, g, ev->time, ev->m, ev->stack);
-	if (from == GT_GO_SYSCALL)
+		g_created(s, g, ev->time, by, ev->stack);
+	if (from == GT_GO_SYSCALL) {
 		g_syscall_end(s, g, ev->time, to != GT_GO_RUNNING);
+		if (focus && to != GT_GO_RUNNING)
+			g_blocked_syscall_end(s, g, ev->time, ev->stack);
+	}
 	if (to == GT_GO_SYSCALL)
-		g_syscall_begin(g, since(s, ev), ev->m, ev->stack);
+		g_syscall_begin(g, since(s, ev), lane, ev->stack);
 }
 
 /* The goroutine view's slice for the state that ends at t. */
@@ -964,36 +973,6 @@ static void goroutine_view_transition(tv_gen *s, int64_t id, js_g *g, const gt_e
 	buf_set(s, &g->state_reason, ev->transition.reason.ptr, ev->transition.reason.len);
 }
 
-/* cmd/trace's goroutine-oriented generator (goroutinegen.go), for a
- * focus: a lane per goroutine with its runs on it, as the thread view's
- * lanes have theirs; arrows come from the goroutine that unblocked or
- * created it. */
-static void focus_view_transition(tv_gen *s, int64_t id, js_g *g, const gt_event *ev)
-{
-	uint8_t from = ev->transition.from, to = ev->transition.to;
-
-	if (executing(from) && !executing(to)) {
-		if (to == GT_GO_WAITING)
-			g_block(s, id, g, ev->time, ev->stack, ev->transition.reason);
-		else
-			g_stop(s, id, g, ev->time, ev->stack);
-	}
-	if (!executing(from) && executing(to))
-		g_start(s, g, since(s, ev), id);
-	if (from == GT_GO_WAITING)
-		g_unblock(s, g, ev->time, ev->stack, ev->g);
-	if (from == GT_GO_NOT_EXIST && to == GT_GO_RUNNABLE)
-		g_created(s, g, ev->time, ev->g, ev->stack);
-	if (from == GT_GO_SYSCALL && to != GT_GO_RUNNING) {
-		g_syscall_end(s, g, ev->time, 1);
-		g_blocked_syscall_end(s, g, ev->time, ev->stack);
-	} else if (from == GT_GO_SYSCALL) {
-		g_syscall_end(s, g, ev->time, 0);
-	}
-	if (to == GT_GO_SYSCALL)
-		g_syscall_begin(g, since(s, ev), id, ev->stack);
-}
-
 /* A dead goroutine that runs nowhere and owes no syscall slice is done
  * with; in the goroutine view its lane gets its name now.  A focus's
  * goroutines stay till the end, where cmd/trace names their lanes, each
@@ -1026,10 +1005,8 @@ static void goroutine_transition(tv_gen *s, const gt_event *ev)
 		return;
 	if (s->view == T2P_VIEW_PROC)
 		proc_view_transition(s, id, g, ev);
-	else if (s->view == T2P_VIEW_THREAD)
-		thread_view_transition(s, id, g, ev);
-	else if (s->view == T2P_VIEW_FOCUS)
-		focus_view_transition(s, id, g, ev);
+	else if (s->view == T2P_VIEW_THREAD || s->view == T2P_VIEW_FOCUS)
+		lane_view_transition(s, id, g, ev);
 	else
 		goroutine_view_transition(s, id, g, ev);
 	g->state = to;
