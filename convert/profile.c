@@ -69,20 +69,11 @@ static int64_t str_literal(builder *b, const char *s)
 	return str_add(b, (char *)s, 0);
 }
 
-static int64_t str_sym(builder *b, uint32_t id)
+/* A copy of s added to the table, its index kept in the map's slot. */
+static int64_t str_store(builder *b, uint64_t *slot, gt_str s)
 {
-	int added;
-	uint64_t *slot = u64map_put(&b->st.by_sym, id, &added);
-	gt_str s;
 	char *copy;
 
-	if (!slot) {
-		b->oom = 1;
-		return 0;
-	}
-	if (!added)
-		return (int64_t)*slot;
-	s = gt_symtab_string(b->sym, id);
 	if ((copy = malloc(s.len + 1))) {
 		memcpy(copy, s.ptr, s.len);
 		copy[s.len] = '\0';
@@ -91,25 +82,28 @@ static int64_t str_sym(builder *b, uint32_t id)
 	return (int64_t)*slot;
 }
 
-static int64_t str_label(builder *b, uint32_t id)
+static int64_t str_sym(builder *b, uint32_t id)
 {
 	int added;
-	uint64_t *slot = u64map_put(&b->st.by_label, id, &added);
-	gt_str s = pp_labels_str(b->labels, id);
-	char *copy;
+	uint64_t *slot = u64map_put(&b->st.by_sym, id, &added);
 
 	if (!slot) {
 		b->oom = 1;
 		return 0;
 	}
-	if (!added)
-		return (int64_t)*slot;
-	if ((copy = malloc(s.len + 1))) {
-		memcpy(copy, s.ptr, s.len);
-		copy[s.len] = '\0';
+	return added ? str_store(b, slot, gt_symtab_string(b->sym, id)) : (int64_t)*slot;
+}
+
+static int64_t str_label(builder *b, uint32_t id)
+{
+	int added;
+	uint64_t *slot = u64map_put(&b->st.by_label, id, &added);
+
+	if (!slot) {
+		b->oom = 1;
+		return 0;
 	}
-	*slot = (uint64_t)str_add(b, copy, 1);
-	return (int64_t)*slot;
+	return added ? str_store(b, slot, pp_labels_str(b->labels, id)) : (int64_t)*slot;
 }
 
 /* The labels of a record's sample. */
