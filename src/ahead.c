@@ -357,18 +357,14 @@ const ah_rec *ah_next(ahead *a, gt_status *status)
 }
 
 /* The thread stops after the block it is filling. */
-static void join(ahead *a)
+void ah_retire(ahead *a)
 {
+	if (a->retired)
+		return;
 	atomic_store(&a->stop, 1);
 	wake(a, READER, 0, 1);
 	pthread_join(a->thread, NULL);
 	a->retired = 1;
-}
-
-void ah_retire(ahead *a)
-{
-	if (!a->retired)
-		join(a);
 }
 
 uint64_t ah_reader_cpu_ns(ahead *a)
@@ -383,7 +379,6 @@ uint64_t ah_reader_cpu_ns(ahead *a)
 
 void ah_stop(ahead *a)
 {
-	if (!a->retired)
-		join(a);
+	ah_retire(a);
 	free_ahead(a);
 }
