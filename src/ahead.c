@@ -367,16 +367,6 @@ void ah_retire(ahead *a)
 	a->retired = 1;
 }
 
-uint64_t ah_reader_cpu_ns(ahead *a)
-{
-	clockid_t clock;
-	struct timespec t;
-
-	if (pthread_getcpuclockid(a->thread, &clock) || clock_gettime(clock, &t))
-		return 0;
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 void ah_stop(ahead *a)
 {
 	ah_retire(a);

@@ -55,9 +55,6 @@ void ah_stop(ahead *a);
  * caller's again. */
 void ah_retire(ahead *a);
 
-/* The CPU time the reader's thread has taken so far, in ns; 0 if unknown. */
-uint64_t ah_reader_cpu_ns(ahead *a);
-
 /* For tests (defined in reader.c): read ahead from the first event, not
  * after measuring whether it pays, and retire the thread after
  * retire_after events (0: never), as if it had measured slower.  Returns

@@ -209,10 +209,11 @@ GT_API gt_status gt_reader_next(gt_reader *r, gt_event *ev);
  * that has work of its own to do with each event, on a machine with a core
  * to spare: where the process may run on one CPU only (its affinity, as
  * taskset sets it), it starts no thread, as the two would only take turns
- * on that CPU.  Whether the thread pays is measured: the first events (some
- * hundred thousand) are read on the caller's thread alone, as many again
- * with the thread, and if the thread took about as long as reading alone,
- * it stops and the reader goes on alone.  Call it on an open reader; Go
+ * on that CPU.  Whether the thread pays is measured, all along: the first
+ * events (some hundred thousand) are read on the caller's thread alone,
+ * then with the thread, and whenever the two take about as long as reading
+ * alone (the other CPU busy with other work, say), the thread stops and the
+ * reader goes on alone, to try the thread again later.  Call it on an open reader; Go
  * 1.22+ traces only (for older ones, read whole, it does nothing).  0, or
  * -1 if no thread could be started (the reader goes on without one).
  *

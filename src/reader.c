@@ -83,8 +83,10 @@ struct gt_reader {
 	ahead *ahead;            /* the thread reading ahead, if one is */
 	int probe;               /* the step of measuring it (probe_step) */
 	uint64_t probe_left;     /* events until the next step, 0 for none */
-	uint64_t probe_t0;       /* CPU time at the window's start, ns */
+	uint64_t probe_t0;       /* CPU or wall time at the window's start, ns */
 	uint64_t alone_ns;       /* CPU time of the window read alone */
+	unsigned slow_windows;   /* windows in a row that read ahead did not pay */
+	uint64_t retry_events;   /* after a retirement, events read alone until the next try */
 	char name_buf[EV_NAME_BUF];
 	/* By wire type byte: the args of a timed event, NOT_TIMED otherwise
 	 * (unknown or table types): one load checks and sizes an event. */
@@ -784,29 +786,39 @@ static void fill_records(void *arg, ah_block *b)
 	ah_block_filled(b, n, st ? stop(r, st) : GT_OK);
 }
 
-/* Whether reading ahead pays is measured, not assumed.  On the shared VMs
- * we measured on, the cache lines of the records crossing between the cores
- * cost from next to nothing to three times the work of reading, in phases
- * of minutes (docs/read-ahead.md): two threads then took 0.6-1.0 s where
- * one took 0.2 s.  So the reader first reads PROBE_EVENTS events alone
- * (after PROBE_EVENTS / 8 more, the start's), timing the CPU of its
- * caller's thread, which then does all of the work; then starts the thread
- * and times that thread's CPU over as many events.  If the thread, which
- * sets the pace, took more than PAYS_PERCENT of what reading alone took, it
- * is retired and the reader goes on alone.  CPU time, not wall time, so
- * that a preemption by other work does not decide. */
+/* Whether reading ahead pays is measured, not assumed, and measured again
+ * as the run goes on.  On the shared VMs we measured on, two threads took
+ * from 0.74 to three times the wall time of one (docs/read-ahead.md): in
+ * some phases the records' cache lines crossing between the cores cost more
+ * than the work they carry; and while another process keeps the other CPU
+ * busy, the scheduler leaves both threads on one, where they only take
+ * turns (1,800 context switches a run, 15% slower than one thread).
+ *
+ * So the reader first reads PROBE_EVENTS events alone (after PROBE_EVENTS /
+ * 8 more, the start's), timing the CPU of its caller's thread, which then
+ * does all of the work: what reading alone takes on a CPU of its own.  Then
+ * it starts the thread, and times in wall time every window of as many
+ * events the caller gets: what the two threads take, however the CPUs are
+ * shared.  If SLOW_WINDOWS windows in a row took more than PAYS_PERCENT of
+ * reading alone, the thread is retired and the reader goes on alone; two
+ * windows, not one, so that one preemption by other work does not decide.
+ * The machine may change again: after RETRY_EVENTS events alone (twice as
+ * many after each retirement), the reader measures reading alone again and
+ * tries the thread again. */
 #ifndef GT_AHEAD_PROBE_EVENTS /* the sanitizers' builds probe small traces too */
 #define GT_AHEAD_PROBE_EVENTS (1u << 17)
 #endif
 #define PROBE_EVENTS ((uint64_t)GT_AHEAD_PROBE_EVENTS)
 #define PAYS_PERCENT 90
+#define SLOW_WINDOWS 2
+#define RETRY_EVENTS (8 * PROBE_EVENTS)
 enum { PROBE_NONE, PROBE_WARM_ALONE, PROBE_ALONE, PROBE_START, PROBE_WARM_AHEAD, PROBE_AHEAD };
 
-static uint64_t thread_cpu_ns(void)
+static uint64_t clock_ns(clockid_t clock)
 {
 	struct timespec t;
 
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t))
+	if (clock_gettime(clock, &t))
 		return 0;
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
@@ -814,18 +826,18 @@ static uint64_t thread_cpu_ns(void)
 /* The next step of measuring, probe_left events after the last. */
 static GT_NOINLINE void probe_step(gt_reader *r)
 {
-	uint64_t spent;
+	uint64_t now;
 
 	switch (r->probe) {
 	case PROBE_WARM_ALONE:
-		r->probe_t0 = thread_cpu_ns();
+		r->probe_t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		r->probe = PROBE_ALONE;
 		r->probe_left = PROBE_EVENTS;
 		return;
 	case PROBE_ALONE:
 		/* The thread starts at the next call: the event just made may
 		 * point into the generation, which the thread may reset. */
-		r->alone_ns = thread_cpu_ns() - r->probe_t0;
+		r->alone_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - r->probe_t0;
 		r->probe = r->probe_t0 ? PROBE_START : PROBE_NONE;
 		return;
 	case PROBE_START:
@@ -836,16 +848,23 @@ static GT_NOINLINE void probe_step(gt_reader *r)
 		r->probe_left = PROBE_EVENTS / 8;
 		return;
 	case PROBE_WARM_AHEAD:
-		/* Without the thread's clock, the thread stays. */
-		r->probe_t0 = ah_reader_cpu_ns(r->ahead);
+		/* Without a clock, the thread stays. */
+		r->probe_t0 = clock_ns(CLOCK_MONOTONIC);
 		r->probe = r->probe_t0 ? PROBE_AHEAD : PROBE_NONE;
 		r->probe_left = PROBE_EVENTS;
+		r->slow_windows = 0;
 		return;
 	case PROBE_AHEAD:
-		spent = ah_reader_cpu_ns(r->ahead);
-		if (spent && (spent -= r->probe_t0) * 100 > r->alone_ns * PAYS_PERCENT)
-			ah_retire(r->ahead);
-		r->probe = PROBE_NONE;
+		now = clock_ns(CLOCK_MONOTONIC);
+		if ((now - r->probe_t0) * 100 < r->alone_ns * PAYS_PERCENT)
+			r->slow_windows = 0;
+		else if (++r->slow_windows == SLOW_WINDOWS) {
+			ah_retire(r->ahead); /* next_ahead() schedules the next try */
+			r->probe = PROBE_NONE;
+			return;
+		}
+		r->probe_t0 = now;
+		r->probe_left = PROBE_EVENTS;
 		return;
 	}
 }
@@ -870,6 +889,7 @@ int gt_reader_read_ahead(gt_reader *r)
 	if (can_read_ahead(r)) {
 		r->probe = PROBE_WARM_ALONE;
 		r->probe_left = PROBE_EVENTS / 8;
+		r->retry_events = RETRY_EVENTS;
 	}
 	return 0;
 }
@@ -884,6 +904,8 @@ int reader_read_ahead_now(gt_reader *r, uint64_t retire_after)
 	r->probe = retire_after ? PROBE_AHEAD : PROBE_NONE;
 	r->probe_left = retire_after;
 	r->probe_t0 = r->alone_ns = 0;
+	r->slow_windows = SLOW_WINDOWS - 1;
+	r->retry_events = RETRY_EVENTS;
 	return 0;
 }
 
@@ -899,12 +921,18 @@ static gt_status next_ahead(gt_reader *r, gt_event *ev)
 		return GT_OK;
 	}
 	/* The thread is done: the reader's state is this thread's again, to
-	 * go on with if the thread was retired. */
+	 * go on with if the thread was retired, and to try the thread again
+	 * with later. */
 	ah_stop(r->ahead);
 	r->ahead = NULL;
 	r->probe = PROBE_NONE;
 	r->probe_left = 0;
-	return st == GT_OK ? gt_reader_next(r, ev) : st;
+	if (st != GT_OK)
+		return st;
+	r->probe = PROBE_WARM_ALONE;
+	r->probe_left = r->retry_events;
+	r->retry_events *= 2;
+	return gt_reader_next(r, ev);
 }
 
 gt_status gt_reader_next(gt_reader *r, gt_event *ev)
