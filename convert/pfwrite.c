@@ -264,8 +264,10 @@ struct pf_writer {
 	size_t capsorting;
 	uint64_t seq;
 
-	/* Pending counter values. */
-	int64_t cur[MAX_COUNTERS];
+	/* Pending counter values; those last written (a counter's value
+	 * holds until the next, so an unchanged one is not written again). */
+	int64_t cur[MAX_COUNTERS], sent[MAX_COUNTERS];
+	unsigned sent_known;         /* a bit per counter: sent[] holds its value */
 	int64_t pending_ts;
 	size_t pending_hi;           /* 0: none; else values [0, pending_hi) */
 
@@ -823,6 +825,14 @@ static int64_t clamp(int64_t ts)
 	return ts < 0 ? 0 : ts;
 }
 
+/* The pending counters are written: their values are the file's now. */
+static void counters_written(pf_writer *w)
+{
+	memcpy(w->sent, w->cur, w->pending_hi * sizeof *w->cur);
+	w->sent_known |= (1u << w->pending_hi) - 1;
+	w->pending_hi = 0;
+}
+
 /* The counters that wait for an event at their time go alone, on the
  * first counter's track. */
 static void flush_counters(pf_writer *w)
@@ -844,7 +854,7 @@ static void flush_counters(pf_writer *w)
 	for (size_t i = 1; i < w->pending_hi; i++)
 		pb_uint(b, TE_EXTRA_COUNTER_VALUES, (uint64_t)w->cur[i]);
 	pb_close(b, te);
-	w->pending_hi = 0;
+	counters_written(w);
 	w->ev = b->p;
 	w->nev = b->oom ? 0 : b->n;
 	enqueue(w, w->pending_ts, CLASS_OTHER, 0, w->counters[0]);
@@ -852,15 +862,23 @@ static void flush_counters(pf_writer *w)
 
 void pf_counters(pf_writer *w, int64_t ts, size_t first, size_t n, const int64_t *values)
 {
+	size_t hi = 0;
+
 	ts = clamp(ts);
 	if (first + n > w->ncounters)
 		return;
 	if (w->pending_hi && ts != w->pending_ts)
 		flush_counters(w);
+	/* Events carry a prefix of the counters: up to the last that changed. */
+	for (size_t i = first; i < first + n; i++)
+		if (!(w->sent_known >> i & 1) || values[i - first] != w->sent[i])
+			hi = i + 1;
 	memcpy(w->cur + first, values, n * sizeof *values);
+	if (!hi)
+		return;
 	w->pending_ts = ts;
-	if (first + n > w->pending_hi)
-		w->pending_hi = first + n;
+	if (hi > w->pending_hi)
+		w->pending_hi = hi;
 }
 
 static inline uint8_t *put_uint(uint8_t *p, uint32_t field, uint64_t v)
@@ -948,7 +966,7 @@ static void encode_event(pf_writer *w, int type, int64_t ts, const pf_event *ev)
 	if (w->pending_hi && w->pending_ts == ts) {
 		for (size_t i = 0; i < w->pending_hi; i++)
 			p = put_uint(p, TE_EXTRA_COUNTER_VALUES, (uint64_t)w->cur[i]);
-		w->pending_hi = 0;
+		counters_written(w);
 	}
 	len = (size_t)(p - start);
 	h = put_uint(h, TP_SEQUENCE_ID, SEQUENCE);
@@ -1039,6 +1057,7 @@ int pf_rollback(pf_writer *w, const char *where)
 	drop_pending(w);
 	w->nout = 0;
 	w->pending_hi = 0;
+	w->sent_known = 0;
 	if (w->checkpoint_offset < 0 || fflush(w->f) ||
 	    ftruncate(fileno(w->f), w->checkpoint_offset) ||
 	    fseek(w->f, w->checkpoint_offset, SEEK_SET)) {
