@@ -208,8 +208,8 @@ static void pb_close(pb *b, size_t at)
 enum { CLASS_END, CLASS_BEGIN, CLASS_OTHER };
 #define SEQ_BITS 62
 #define SEQ_MAX ((1ull << SEQ_BITS) - 1)
-#define BUCKET_SHIFT 10
-#define NBUCKETS (1u << 14)
+#define BUCKET_SHIFT 8
+#define NBUCKETS (1u << 16)
 #define POOL (1u << 12)
 #define NONE UINT32_MAX
 
@@ -828,7 +828,8 @@ static int64_t clamp(int64_t ts)
 /* The pending counters are written: their values are the file's now. */
 static void counters_written(pf_writer *w)
 {
-	memcpy(w->sent, w->cur, w->pending_hi * sizeof *w->cur);
+	for (size_t i = 0; i < w->pending_hi; i++)
+		w->sent[i] = w->cur[i];
 	w->sent_known |= (1u << w->pending_hi) - 1;
 	w->pending_hi = 0;
 }
@@ -905,7 +906,7 @@ static void encode_event(pf_writer *w, int type, int64_t ts, const pf_event *ev)
 	pb *b = &w->body;
 	uint64_t name = 0, stack = intern_stack(w, ev->stack), arg_names[4];
 	size_t room = HEAD_MAX + EVENT_MAX, len, nargs = ev->nargs < 4 ? ev->nargs : 4;
-	uint8_t *start, *p, head[HEAD_MAX], *h = head;
+	uint8_t *start, *p, *h;
 
 	if (ev->name_len && type != TYPE_SLICE_END)
 		name = intern_name(w, &w->names, &w->names_sent, ID_EVENT_NAMES, ev->name, ev->name_len);
@@ -968,14 +969,18 @@ static void encode_event(pf_writer *w, int type, int64_t ts, const pf_event *ev)
 			p = put_uint(p, TE_EXTRA_COUNTER_VALUES, (uint64_t)w->cur[i]);
 		counters_written(w);
 	}
+	/* The header, backwards from the fields: the same bytes in every
+	 * packet but the length. */
 	len = (size_t)(p - start);
-	h = put_uint(h, TP_SEQUENCE_ID, SEQUENCE);
-	h = put_uint(h, TP_SEQUENCE_FLAGS, SEQ_NEEDS_INCREMENTAL_STATE);
-	h = put_varint(h, PB_TAG(TP_TRACK_EVENT, PB_LEN));
-	h = put_varint(h, len);
-	w->ev = start - (h - head);
-	memcpy(w->ev, head, (size_t)(h - head));
-	w->nev = len + (size_t)(h - head);
+	h = start - varint_len(len);
+	put_varint(h, len);
+	*--h = PB_TAG(TP_TRACK_EVENT, PB_LEN);
+	*--h = SEQ_NEEDS_INCREMENTAL_STATE;
+	*--h = PB_TAG(TP_SEQUENCE_FLAGS, PB_VARINT);
+	*--h = SEQUENCE;
+	*--h = PB_TAG(TP_SEQUENCE_ID, PB_VARINT);
+	w->ev = h;
+	w->nev = (size_t)(p - h);
 }
 
 void pf_slice(pf_writer *w, int64_t ts, int64_t dur, const pf_event *begin, const pf_event *end)
