@@ -252,9 +252,6 @@ static void describe(void *ctx, uint64_t u)
 static uint64_t track_of(const pf_view *v, uint64_t pid, uint64_t tid)
 {
 	pf_sink *s = v->s;
-	const char *name;
-	size_t len;
-	uint32_t func;
 
 	if (pid == TV_TASKS)
 		return v->view == T2P_VIEW_GOROUTINE ? uuid(tid, K_TASK) : 0;
@@ -268,7 +265,7 @@ static uint64_t track_of(const pf_view *v, uint64_t pid, uint64_t tid)
 	/* The goroutine view's lanes are goroutines, and its special lanes
 	 * repeat the proc view's; a goroutine whose id is a special lane's
 	 * number keeps its lane while it lives. */
-	if (is_special(tid) && tv_gen_goroutine(s->gor, (int64_t)tid, &name, &len, &func) < 0)
+	if (is_special(tid) && tv_gen_goroutine(s->gor, (int64_t)tid, NULL, NULL, NULL) < 0)
 		return 0;
 	return uuid(tid, K_GOROUTINE);
 }
@@ -385,10 +382,7 @@ static void be_flow(void *ctx, const tv_flow *f)
 	uint64_t from, to, flow;
 	pf_event src = { .name = f->name, .name_len = f->name_len, .stack = f->stack };
 	pf_lane *l;
-	int added;
-	const char *name;
-	size_t len;
-	uint32_t func;
+	int added, live;
 
 	if (v->view != T2P_VIEW_GOROUTINE)
 		return;
@@ -401,10 +395,10 @@ static void be_flow(void *ctx, const tv_flow *f)
 		 * instant there already, so this one goes on the goroutine's own
 		 * track, at the end of its wait.  From a goroutine gone since:
 		 * no flow (its track may be described no more). */
-		if (is_special(f->from_tid) &&
-		    tv_gen_goroutine(s->gor, (int64_t)f->from_tid, &name, &len, &func) < 0)
+		live = tv_gen_goroutine(s->gor, (int64_t)f->from_tid, NULL, NULL, NULL) >= 0;
+		if (is_special(f->from_tid) && !live)
 			from = to;
-		else if (tv_gen_goroutine(s->gor, (int64_t)f->from_tid, &name, &len, &func) < 0)
+		else if (!live)
 			return;
 		else
 			from = uuid(f->from_tid, K_GOROUTINE);

@@ -666,7 +666,8 @@ static void write_packet(pf_writer *w, int64_t ts, uint64_t track, const uint8_t
 	uint8_t head[HEAD_ROOM], *p = head;
 
 	pf_need_track(w, track);
-	write_interned(w);
+	if (w->need_reset || w->interned.n)
+		write_interned(w);
 	*p++ = PB_TAG(TP_TIMESTAMP, PB_VARINT);
 	if (in_order) {
 		p = put_varint(p, (uint64_t)(ts - w->last_ts));

@@ -1640,10 +1640,13 @@ int tv_gen_goroutine(tv_gen *s, int64_t id, const char **name, size_t *len, uint
 
 	if (!g)
 		return -1;
-	g_name(s, id, g, &s->name);
-	*name = s->name.p;
-	*len = s->name.len;
-	*func = g->named ? g->func : 0;
+	if (name) {
+		g_name(s, id, g, &s->name);
+		*name = s->name.p;
+		*len = s->name.len;
+	}
+	if (func)
+		*func = g->named ? g->func : 0;
 	return g->named;
 }
 

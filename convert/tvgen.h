@@ -182,7 +182,8 @@ const char *tv_task_color(uint64_t id);
 /* cmd/trace's name of a live goroutine ("G12 main.worker (label)"), valid
  * until the next call into the generator; and the symbol table string id
  * of its start function (gsum's name), 0 if not known yet.  -1 if the
- * goroutine is not live. */
+ * goroutine is not live.  name and len NULL: whether it lives, and is
+ * named, without the cost of its name; func NULL: not asked for. */
 int tv_gen_goroutine(tv_gen *g, int64_t id, const char **name, size_t *len, uint32_t *func);
 
 #endif
