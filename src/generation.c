@@ -39,12 +39,10 @@ static void idtab_reset(idtab *t)
 	u64map_clear(&t->sparse);
 }
 
-static uint32_t idtab_get(const idtab *t, uint64_t id)
+uint32_t idtab_get_sparse(const idtab *t, uint64_t id)
 {
 	const uint32_t *v;
 
-	if (id < t->ndense)
-		return t->dense[id];
 	if (id < IDTAB_DENSE_LIMIT)
 		return 0;
 	v = u64map_get(&t->sparse, id);
@@ -450,48 +448,11 @@ gt_status gen_add_batch(generation *g, wire_src *src, const wire_batch *b, int v
 	return add_event_batch(g, b, e);
 }
 
-int gen_string(const generation *g, uint64_t id, gt_str *out)
+int gen_intern_string(generation *g, uint32_t idx, gt_symtab *sym, uint32_t *out)
 {
-	uint32_t idx;
+	gen_str *s = &g->strs[idx];
 
-	if (id == 0) {
-		out->ptr = "";
-		out->len = 0;
-		return 1;
-	}
-	if (!(idx = idtab_get(&g->str_ids, id)))
-		return 0;
-	out->ptr = g->strs[idx - 1].ptr;
-	out->len = g->strs[idx - 1].len;
-	return 1;
-}
-
-int gen_string_exists(const generation *g, uint64_t id)
-{
-	return id == 0 || idtab_get(&g->str_ids, id) != 0;
-}
-
-int gen_has_stack(const generation *g, uint64_t id)
-{
-	return id == 0 || idtab_get(&g->stack_ids, id) != 0;
-}
-
-uint32_t gen_stack_id(const generation *g, uint64_t id)
-{
-	return id ? idtab_get(&g->stack_ids, id) : 0;
-}
-
-int gen_sym_string(generation *g, uint64_t id, gt_symtab *sym, uint32_t *out)
-{
-	uint32_t idx = id ? idtab_get(&g->str_ids, id) : 0;
-	gen_str *s;
-
-	if (!idx) {
-		*out = 0;
-		return 0;
-	}
-	s = &g->strs[idx - 1];
-	if (s->sym == GEN_NO_SYM && sym_string(sym, s->ptr, s->len, &s->sym))
+	if (sym_string(sym, s->ptr, s->len, &s->sym))
 		return -1;
 	*out = s->sym;
 	return 0;
