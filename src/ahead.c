@@ -59,7 +59,8 @@ typedef struct str_chunk {
 
 typedef struct ah_block {
 	ah_rec rec[BLOCK_RECORDS];
-	size_t n;
+	ah_long longs[BLOCK_RECORDS]; /* the first nlong are rec's long ones */
+	size_t n, nlong;
 	gt_status status;  /* GT_OK, or how the records end after these */
 	str_chunk *strings;/* the chunk being filled, first */
 } ah_block;
@@ -138,14 +139,22 @@ static void reset_strings(ah_block *b)
 ah_rec *ah_block_room(ah_block *b, size_t *n)
 {
 	reset_strings(b);
+	b->nlong = 0;
 	*n = BLOCK_RECORDS;
 	return b->rec;
 }
 
-int ah_block_keep(ah_block *b, ah_rec *rec)
+ah_long *ah_block_long(ah_block *b, ah_rec *rec)
 {
-	for (unsigned i = 0; i < rec->rs.nstrs; i++)
-		if (keep(b, &rec->rs.str[i]))
+	rec->type = AH_LONG;
+	rec->id = (int64_t)b->nlong;
+	return &b->longs[b->nlong++];
+}
+
+int ah_block_keep(ah_block *b, ah_long *l)
+{
+	for (unsigned i = 0; i < l->rs.nstrs; i++)
+		if (keep(b, &l->rs.str[i]))
 			return -1;
 	return 0;
 }
@@ -354,6 +363,11 @@ static GT_NOINLINE const ah_rec *next_block(ahead *a, gt_status *status)
 const ah_rec *ah_next(ahead *a, gt_status *status)
 {
 	return a->next < a->end ? a->next++ : next_block(a, status);
+}
+
+const ah_long *ah_long_of(const ahead *a, const ah_rec *rec)
+{
+	return &a->cur->longs[rec->id];
 }
 
 /* The thread stops after the block it is filling. */

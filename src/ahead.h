@@ -18,18 +18,27 @@
 #define GT_AHEAD_H
 
 #include "event.h"
+#include "events.h"
 
-typedef struct ah_rec {
+/* A record: a short event, or (type AH_LONG) the index in id of a long
+ * one, the event whole with what ev_resolve() found.  Records are short
+ * because they cross between the cores: the cache lines of 144-byte records
+ * were most of the cost of reading ahead in the VM's slow phases
+ * (docs/read-ahead.md), and short ones are most. */
+typedef ev_short ah_rec;
+typedef struct ah_long {
 	ord_ev oe;
 	ev_resolved rs;
-} ah_rec;
+} ah_long;
+#define AH_LONG EV_NONE /* no event of the stream has the type EvNone */
 
 typedef struct ahead ahead;
 typedef struct ah_block ah_block;
 
-/* Fill block b: make records in the room ah_block_room() gives, copy their
- * strings with ah_block_keep(), then say how many were made and how the
- * records go on with ah_block_filled().  Runs on the reader's thread. */
+/* Fill block b: make records in the room ah_block_room() gives, long ones
+ * in the room ah_block_long() gives, copy their strings with
+ * ah_block_keep(), then say how many were made and how the records go on
+ * with ah_block_filled().  Runs on the reader's thread. */
 typedef void ah_fill_fn(void *arg, ah_block *b);
 
 /* Whether a second thread can pay: the process may run on more than one
@@ -45,6 +54,9 @@ ahead *ah_start(ah_fill_fn *fill, void *arg);
 /* The next record, valid until the next call; NULL at the end, with the
  * status the last block ended with in *status. */
 const ah_rec *ah_next(ahead *a, gt_status *status);
+
+/* The long record of rec, the last one ah_next() returned, of type AH_LONG. */
+const ah_long *ah_long_of(const ahead *a, const ah_rec *rec);
 
 /* Stop the thread (at the end of the block it is filling) and free a. */
 void ah_stop(ahead *a);
@@ -65,9 +77,12 @@ int reader_read_ahead_now(gt_reader *r, uint64_t retire_after);
  * forgotten). */
 ah_rec *ah_block_room(ah_block *b, size_t *n);
 
-/* Make the strings of rec (in b's room) b's own: they are the generation's,
+/* Make rec (in b's room) a long record, and return the room for it. */
+ah_long *ah_block_long(ah_block *b, ah_rec *rec);
+
+/* Make the strings of a long record b's own: they are the generation's,
  * which the reader's thread reuses once it moves on.  -1 if out of memory. */
-int ah_block_keep(ah_block *b, ah_rec *rec);
+int ah_block_keep(ah_block *b, ah_long *l);
 
 /* The first n records of the room are made; then the records go on (GT_OK)
  * or end with status. */

@@ -3,6 +3,7 @@
  * accessors of Go's internal/trace/event.go (Kind, Stack, StateTransition,
  * Range, Task, Sync...).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,83 +17,95 @@ static GT_COLD gt_status missing(const ord_ev *oe, const char *what, uint64_t id
 		       (unsigned long long)id, ev_specs[oe->type].name);
 }
 
-static void transition(gt_event *out, gt_resource res, int64_t id, uint8_t from, uint8_t to)
+/* A state transition, by wire type: its resource, where its id is in the
+ * ord_ev (args[0], g or p), the states from and to, and whether the event's
+ * reason and stack are the transition's.  A special type has more
+ * (special_transition); the others are made of the event's args[0],
+ * context, stack and reason alone, and so can be short events. */
+enum { TR_NONE, TR_SHORT, TR_SPECIAL };
+typedef struct tr_spec {
+	uint8_t form, resource, id_at, from, to;
+	uint8_t reason, stack;
+} tr_spec;
+
+#define TR(form, res, id, from, to, ...) \
+	{ TR_##form, GT_RES_##res, offsetof(ord_ev, id), from, to, __VA_ARGS__ }
+static const tr_spec tr_specs[256] = {
+	[EV_PROC_START] = TR(SHORT, PROC, args[0], GT_PROC_IDLE, GT_PROC_RUNNING),
+	[EV_PROC_STOP] = TR(SHORT, PROC, p, GT_PROC_RUNNING, GT_PROC_IDLE),
+	[EV_PROC_STEAL] = TR(SPECIAL, PROC, args[0], 0, GT_PROC_IDLE),
+	[EV_PROC_STATUS] = TR(SPECIAL, PROC, args[0], 0, 0),
+	[EV_GO_CREATE] = TR(SPECIAL, GOROUTINE, args[0], GT_GO_NOT_EXIST, GT_GO_RUNNABLE),
+	[EV_GO_CREATE_BLOCKED] = TR(SPECIAL, GOROUTINE, args[0], GT_GO_NOT_EXIST, GT_GO_WAITING),
+	[EV_GO_CREATE_SYSCALL] = TR(SHORT, GOROUTINE, args[0], GT_GO_NOT_EXIST, GT_GO_SYSCALL),
+	[EV_GO_START] = TR(SHORT, GOROUTINE, args[0], GT_GO_RUNNABLE, GT_GO_RUNNING),
+	[EV_GO_DESTROY] = TR(SHORT, GOROUTINE, g, GT_GO_RUNNING, GT_GO_NOT_EXIST),
+	[EV_GO_DESTROY_SYSCALL] = TR(SHORT, GOROUTINE, g, GT_GO_SYSCALL, GT_GO_NOT_EXIST),
+	[EV_GO_STOP] = TR(SHORT, GOROUTINE, g, GT_GO_RUNNING, GT_GO_RUNNABLE, .reason = 1, .stack = 1),
+	[EV_GO_BLOCK] = TR(SHORT, GOROUTINE, g, GT_GO_RUNNING, GT_GO_WAITING, .reason = 1, .stack = 1),
+	[EV_GO_UNBLOCK] = TR(SHORT, GOROUTINE, args[0], GT_GO_WAITING, GT_GO_RUNNABLE),
+	[EV_GO_SWITCH] = TR(SHORT, GOROUTINE, args[0], GT_GO_WAITING, GT_GO_RUNNABLE),
+	[EV_GO_SWITCH_DESTROY] = TR(SHORT, GOROUTINE, args[0], GT_GO_WAITING, GT_GO_RUNNABLE),
+	[EV_GO_SYSCALL_BEGIN] = TR(SHORT, GOROUTINE, g, GT_GO_RUNNING, GT_GO_SYSCALL, .stack = 1),
+	[EV_GO_SYSCALL_END] = TR(SHORT, GOROUTINE, g, GT_GO_SYSCALL, GT_GO_RUNNING),
+	[EV_GO_SYSCALL_END_BLOCKED] = TR(SHORT, GOROUTINE, g, GT_GO_SYSCALL, GT_GO_RUNNABLE),
+	[EV_GO_STATUS] = TR(SPECIAL, GOROUTINE, args[0], 0, 0, .stack = 1),
+	[EV_GO_STATUS_STACK] = TR(SPECIAL, GOROUTINE, args[0], 0, 0, .stack = 1),
+};
+
+/* The transition's id: one load where the table says it is (args[0] is
+ * read as the int64_t Go converts it to). */
+static GT_INLINE int64_t tr_id(const tr_spec *t, const ord_ev *oe)
 {
-	out->transition.resource = res;
+	int64_t id;
+
+	memcpy(&id, (const char *)oe + t->id_at, sizeof id);
+	return id;
+}
+
+/* The transition's fields (not the event's, already in out) from what the
+ * table has, the id, the reason and the stack. */
+static GT_INLINE void transition(gt_event *out, const tr_spec *t, int64_t id, gt_str reason)
+{
+	out->transition.resource = t->resource;
 	out->transition.id = id;
-	out->transition.from = from;
-	out->transition.to = to;
-	out->transition.reason = (gt_str){ "", 0 };
-	out->transition.stack = GT_NO_STACK;
+	out->transition.from = t->from;
+	out->transition.to = t->to;
+	out->transition.reason = reason;
+	out->transition.stack = t->stack ? out->stack : GT_NO_STACK;
+}
+
+/* The special types' states and stacks, from what the event carries. */
+static GT_NOINLINE void special_transition(const ord_ev *oe, const ev_resolved *rs, gt_event *out)
+{
+	switch (oe->type) {
+	case EV_PROC_STEAL:
+		out->transition.from =
+			oe->aux == PSTATUS_SYSCALL_ABANDONED ? GT_PROC_IDLE : GT_PROC_RUNNING;
+		break;
+	case EV_PROC_STATUS:
+		out->transition.from = (uint8_t)oe->aux;
+		out->transition.to = ev_pstatus_to_state[oe->args[1]];
+		break;
+	case EV_GO_CREATE:
+	case EV_GO_CREATE_BLOCKED:
+		out->transition.stack = rs->stack2;
+		break;
+	case EV_GO_STATUS:
+	case EV_GO_STATUS_STACK:
+		out->transition.from = (uint8_t)oe->aux;
+		out->transition.to = ev_gostatus_to_state[oe->args[2]];
+		break;
+	}
 }
 
 static void build_transition(const ord_ev *oe, const ev_resolved *rs, gt_event *out)
 {
-	int64_t self = oe->g; /* events about the goroutine running them */
+	const tr_spec *t = &tr_specs[oe->type];
 
-	switch (oe->type) {
-	case EV_PROC_START:
-		transition(out, GT_RES_PROC, (int64_t)oe->args[0], GT_PROC_IDLE, GT_PROC_RUNNING);
-		break;
-	case EV_PROC_STOP:
-		transition(out, GT_RES_PROC, oe->p, GT_PROC_RUNNING, GT_PROC_IDLE);
-		break;
-	case EV_PROC_STEAL:
-		transition(out, GT_RES_PROC, (int64_t)oe->args[0],
-			   oe->aux == PSTATUS_SYSCALL_ABANDONED ? GT_PROC_IDLE : GT_PROC_RUNNING,
-			   GT_PROC_IDLE);
-		break;
-	case EV_PROC_STATUS:
-		transition(out, GT_RES_PROC, (int64_t)oe->args[0], (uint8_t)oe->aux,
-			   ev_pstatus_to_state[oe->args[1]]);
-		break;
-	case EV_GO_CREATE:
-	case EV_GO_CREATE_BLOCKED:
-		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], GT_GO_NOT_EXIST,
-			   oe->type == EV_GO_CREATE ? GT_GO_RUNNABLE : GT_GO_WAITING);
-		out->transition.stack = rs->stack2;
-		break;
-	case EV_GO_CREATE_SYSCALL:
-		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], GT_GO_NOT_EXIST, GT_GO_SYSCALL);
-		break;
-	case EV_GO_START:
-		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], GT_GO_RUNNABLE, GT_GO_RUNNING);
-		break;
-	case EV_GO_DESTROY:
-		transition(out, GT_RES_GOROUTINE, self, GT_GO_RUNNING, GT_GO_NOT_EXIST);
-		break;
-	case EV_GO_DESTROY_SYSCALL:
-		transition(out, GT_RES_GOROUTINE, self, GT_GO_SYSCALL, GT_GO_NOT_EXIST);
-		break;
-	case EV_GO_STOP:
-	case EV_GO_BLOCK:
-		transition(out, GT_RES_GOROUTINE, self, GT_GO_RUNNING,
-			   oe->type == EV_GO_STOP ? GT_GO_RUNNABLE : GT_GO_WAITING);
-		out->transition.reason = rs->str[0];
-		out->transition.stack = out->stack;
-		break;
-	case EV_GO_UNBLOCK:
-	case EV_GO_SWITCH:
-	case EV_GO_SWITCH_DESTROY:
-		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], GT_GO_WAITING, GT_GO_RUNNABLE);
-		break;
-	case EV_GO_SYSCALL_BEGIN:
-		transition(out, GT_RES_GOROUTINE, self, GT_GO_RUNNING, GT_GO_SYSCALL);
-		out->transition.stack = out->stack;
-		break;
-	case EV_GO_SYSCALL_END:
-		transition(out, GT_RES_GOROUTINE, self, GT_GO_SYSCALL, GT_GO_RUNNING);
-		break;
-	case EV_GO_SYSCALL_END_BLOCKED:
-		transition(out, GT_RES_GOROUTINE, self, GT_GO_SYSCALL, GT_GO_RUNNABLE);
-		break;
-	case EV_GO_STATUS:
-	case EV_GO_STATUS_STACK:
-		transition(out, GT_RES_GOROUTINE, (int64_t)oe->args[0], (uint8_t)oe->aux,
-			   ev_gostatus_to_state[oe->args[2]]);
-		out->transition.stack = out->stack;
-		break;
-	}
+	transition(out, t, tr_id(t, oe), t->reason ? rs->str[0] : (gt_str){ "", 0 });
+	if (GT_UNLIKELY(t->form == TR_SPECIAL))
+		special_transition(oe, rs, out);
 }
 
 static void build_range(const ord_ev *oe, const ev_resolved *rs, const gt_symtab *sym,
@@ -208,8 +221,8 @@ static GT_NOINLINE void build_other(const ord_ev *oe, const ev_resolved *rs, con
 	}
 }
 
-static GT_INLINE void build(const ord_ev *oe, const ev_resolved *rs, const gt_symtab *sym,
-			    char name_buf[EV_NAME_BUF], gt_event *out)
+/* What every kind has. */
+static GT_INLINE void build_common(const ord_ev *oe, const ev_resolved *rs, gt_event *out)
 {
 	out->time = oe->time;
 	out->g = oe->g;
@@ -218,6 +231,12 @@ static GT_INLINE void build(const ord_ev *oe, const ev_resolved *rs, const gt_sy
 	out->wire_type = oe->type;
 	out->stack = rs->stack;
 	out->kind = oe->type == EV_READER_SYNC ? GT_EV_SYNC : ev_specs[oe->type].kind;
+}
+
+static GT_INLINE void build(const ord_ev *oe, const ev_resolved *rs, const gt_symtab *sym,
+			    char name_buf[EV_NAME_BUF], gt_event *out)
+{
+	build_common(oe, rs, out);
 	/* Nearly every event is a transition: a plain branch to it, not a
 	 * jump through the kind switch. */
 	if (GT_LIKELY(out->kind == GT_EV_STATE_TRANSITION))
@@ -315,6 +334,63 @@ void ev_build(const ord_ev *oe, const ev_resolved *rs, const gt_symtab *sym,
 	      char name_buf[EV_NAME_BUF], gt_event *out)
 {
 	build(oe, rs, sym, name_buf, out);
+}
+
+/* Whether g, p and m each fit in 32 bits. */
+static GT_INLINE int fits_32(const ord_ev *oe)
+{
+	const uint64_t half = (uint64_t)1 << 31;
+
+	return (((uint64_t)oe->g + half) | ((uint64_t)oe->p + half) | ((uint64_t)oe->m + half)) >> 32 == 0;
+}
+
+int ev_resolve_short(const ord_ev *oe, generation *gen, gt_symtab *sym, ev_short *out, gt_err *e)
+{
+	const tr_spec *t = &tr_specs[oe->type];
+	const ev_spec *sp;
+
+	if (t->form != TR_SHORT || !fits_32(oe))
+		return 0;
+	sp = &ev_specs[oe->type];
+	out->stack = GT_NO_STACK;
+	out->reason = 0;
+	if (sp->stack >= 0 && resolve_stack(oe, gen, oe->args[sp->stack], &out->stack, e))
+		return -1;
+	if (sp->str1 >= 0) {
+		uint64_t id = oe->args[sp->str1];
+
+		if (gen_sym_string(gen, id, sym, &out->reason)) {
+			gt_fail(e, GT_ERR_NOMEM, oe->off, "out of memory");
+			return -1;
+		}
+		/* 0 is the empty string's symbol id and a missing string's:
+		 * only then is the table asked which (Go's validateTableIDs). */
+		if (!out->reason && !gen_string_exists(gen, id)) {
+			missing(oe, "string", id, e);
+			return -1;
+		}
+	}
+	out->time = oe->time;
+	out->id = tr_id(t, oe);
+	out->g = (int32_t)oe->g;
+	out->p = (int32_t)oe->p;
+	out->m = (int32_t)oe->m;
+	out->type = oe->type;
+	return 1;
+}
+
+void ev_build_short(const ev_short *s, const gt_symtab *sym, gt_event *out)
+{
+	const tr_spec *t = &tr_specs[s->type];
+
+	out->kind = GT_EV_STATE_TRANSITION;
+	out->time = s->time;
+	out->g = s->g;
+	out->p = s->p;
+	out->m = s->m;
+	out->wire_type = s->type;
+	out->stack = s->stack;
+	transition(out, t, s->id, s->reason ? gt_symtab_string(sym, s->reason) : (gt_str){ "", 0 });
 }
 
 gt_status ev_publish(const ord_ev *oe, const generation *gen, gt_symtab *sym,

@@ -755,16 +755,26 @@ static GT_INLINE const generation *current_gen(const gt_reader *r)
 	return r->have_gen ? &r->gen : NULL;
 }
 
-/* The next event, ordered and resolved, for the thread reading ahead. */
-static GT_INLINE gt_status make_record(gt_reader *r, ah_rec *rec)
+/* The next event, ordered and resolved, as a record of block b, for the
+ * thread reading ahead: short if it can be. */
+static GT_INLINE gt_status make_record(gt_reader *r, ah_block *b, ah_rec *rec)
 {
 	ord_ev *oe;
+	ah_long *l;
 	gt_status st;
+	int rc;
 
 	if ((st = read_event(r, &oe)))
 		return st;
-	rec->oe = *oe;
-	return ev_resolve(oe, current_gen(r), r->sym, &rec->rs, &r->err);
+	if ((rc = ev_resolve_short(oe, &r->gen, r->sym, rec, &r->err)))
+		return rc > 0 ? GT_OK : r->err.pub.code;
+	l = ah_block_long(b, rec);
+	l->oe = *oe;
+	if ((st = ev_resolve(oe, current_gen(r), r->sym, &l->rs, &r->err)))
+		return st;
+	if (l->rs.nstrs && ah_block_keep(b, l))
+		return gt_fail(&r->err, GT_ERR_NOMEM, r->src.off, "out of memory");
+	return GT_OK;
 }
 
 /* The thread reading ahead fills its blocks with records. */
@@ -775,14 +785,9 @@ static void fill_records(void *arg, ah_block *b)
 	ah_rec *rec = ah_block_room(b, &room);
 	gt_status st = GT_OK;
 
-	for (n = 0; n < room; n++, rec++) {
-		if ((st = make_record(r, rec)))
+	for (n = 0; n < room; n++, rec++)
+		if ((st = make_record(r, b, rec)))
 			break;
-		if (rec->rs.nstrs && ah_block_keep(b, rec)) {
-			st = gt_fail(&r->err, GT_ERR_NOMEM, r->src.off, "out of memory");
-			break;
-		}
-	}
 	ah_block_filled(b, n, st ? stop(r, st) : GT_OK);
 }
 
@@ -916,7 +921,13 @@ static gt_status next_ahead(gt_reader *r, gt_event *ev)
 	gt_status st;
 
 	if (GT_LIKELY((rec = ah_next(r->ahead, &st)) != NULL)) {
-		ev_build(&rec->oe, &rec->rs, r->sym, r->name_buf, ev);
+		if (GT_LIKELY(rec->type != AH_LONG)) {
+			ev_build_short(rec, r->sym, ev);
+		} else {
+			const ah_long *l = ah_long_of(r->ahead, rec);
+
+			ev_build(&l->oe, &l->rs, r->sym, r->name_buf, ev);
+		}
 		probe_count(r);
 		return GT_OK;
 	}
