@@ -249,6 +249,11 @@ struct pf_writer {
 	int64_t last_ts;             /* of the last packet on the delta clock */
 	strtab names, arg_names;
 	size_t names_sent, arg_names_sent;
+	struct {
+		const char *name;
+		uint32_t epoch;
+		uint64_t iid;
+	} arg_hits[16];              /* annotation names' iids by address */
 	uint32_t *stack_epoch, *frame_epoch, *func_epoch, *file_epoch;
 	size_t nstack_epoch, nframe_epoch, nfunc_epoch, nfile_epoch;
 	pb interned;                 /* InternedData fields not yet written */
@@ -482,6 +487,21 @@ static uint64_t intern_name(pf_writer *w, strtab *t, size_t *sent, uint32_t fiel
 		intern_string(w, field, id, p, len);
 	}
 	return id;
+}
+
+/* The iid of an annotation name, a literal (pfwrite.h): known by its
+ * address once defined in this epoch. */
+static uint64_t intern_arg_name(pf_writer *w, const char *name)
+{
+	size_t i = ((uintptr_t)name >> 3) % (sizeof w->arg_hits / sizeof w->arg_hits[0]);
+
+	if (w->arg_hits[i].name != name || w->arg_hits[i].epoch != w->epoch) {
+		w->arg_hits[i].name = name;
+		w->arg_hits[i].epoch = w->epoch;
+		w->arg_hits[i].iid = intern_name(w, &w->arg_names, &w->arg_names_sent,
+						 ID_ANNOTATION_NAMES, name, strlen(name));
+	}
+	return w->arg_hits[i].iid;
 }
 
 /* Symbol table strings as function names or source paths: iid = id + 1. */
@@ -912,8 +932,7 @@ static void encode_event(pf_writer *w, int type, int64_t ts, const pf_event *ev)
 	if (ev->name_len && type != TYPE_SLICE_END)
 		name = intern_name(w, &w->names, &w->names_sent, ID_EVENT_NAMES, ev->name, ev->name_len);
 	for (size_t i = 0; i < nargs; i++) {
-		arg_names[i] = intern_name(w, &w->arg_names, &w->arg_names_sent, ID_ANNOTATION_NAMES,
-					   ev->args[i].name, strlen(ev->args[i].name));
+		arg_names[i] = intern_arg_name(w, ev->args[i].name);
 		room += 3 + 2 * 11 + (ev->args[i].kind == PF_STRING ? 3 * ev->args[i].len : 0);
 	}
 	b->n = 0;

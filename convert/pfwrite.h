@@ -42,7 +42,7 @@ typedef struct pf_writer pf_writer;
 typedef enum { PF_UINT, PF_INT, PF_STRING } pf_arg_kind;
 
 typedef struct pf_arg {
-	const char *name;        /* interned */
+	const char *name;        /* a literal: its bytes never change */
 	pf_arg_kind kind;
 	uint64_t u;
 	int64_t i;
