@@ -33,7 +33,7 @@ typedef struct json_part {
 typedef struct json_sink {
 	t2p_sink base;
 	int view;
-	const t2p_select *sel; /* NULL, or where a focus comes from */
+	const t2p_select *sel; /* NULL, or where a focus or a window comes from */
 	const char *path;      /* split: the directory */
 	t2p_output out;        /* unsplit */
 	outbuf ob;
@@ -182,6 +182,7 @@ static int json_begin(t2p_sink *base, gt_reader *r)
 {
 	json_sink *s = (json_sink *)base;
 	const gt_symtab *sym = gt_reader_symtab(r);
+	int64_t from, to;
 	FILE *f;
 
 	/* Seekable: a damaged trace's last generation is taken back. */
@@ -200,6 +201,8 @@ static int json_begin(t2p_sink *base, gt_reader *r)
 		return oom();
 	if (s->sel && sel_focus(s->sel))
 		tv_gen_set_focus(s->gen, sel_focus(s->sel));
+	else if (s->sel && sel_window(s->sel, &from, &to))
+		tv_gen_set_window(s->gen, from, to);
 	return 0;
 }
 
@@ -312,7 +315,8 @@ t2p_sink *t2p_json_sink(const char *path, int view, const t2p_select *sel)
 	return json_sink_new(path, view, 0, sel);
 }
 
-t2p_sink *t2p_json_parts_sink(const char *dir, int view, uint64_t limit)
+t2p_sink *t2p_json_parts_sink(const char *dir, int view, uint64_t limit,
+			       const t2p_select *sel)
 {
-	return json_sink_new(dir, view, limit, NULL);
+	return json_sink_new(dir, view, limit, sel);
 }

@@ -85,7 +85,8 @@ static const char usage_text[] =
 	"               subtasks, with the goroutines created inside them\n"
 	"               (regions and tasks read the trace twice: not from -)\n"
 	"  -from=DUR    only time from DUR after the trace's start...\n"
-	"  -to=DUR      ...to DUR after it\n"
+	"  -to=DUR      ...to DUR after it; also the window of -json (every view)\n"
+	"               and -perfetto, as go tool trace's: what reaches into it\n"
 	"\n"
 	"Focus (what the -json timeline shows, as go tool trace's goroutine and task\n"
 	"pages link to it; read the trace twice: not from -):\n"
@@ -389,14 +390,14 @@ static void set_from(options *opt, const char *val)
 {
 	opt->sel.from = parse_duration("from", val);
 	opt->from = val;
-	opt->sel.has_from = opt->selecting = 1;
+	opt->sel.has_from = 1;
 }
 
 static void set_to(options *opt, const char *val)
 {
 	opt->sel.to = parse_duration("to", val);
 	opt->to = val;
-	opt->sel.has_to = opt->selecting = 1;
+	opt->sel.has_to = 1;
 }
 
 static void set_debug(options *opt, const char *val)
@@ -568,8 +569,14 @@ static void parse_args(int argc, char **argv, options *opt)
 	if (opt->labels && !opt->pprof)
 		usage_error("-labels labels the samples of profiles: give -pprof=TYPE");
 	if (opt->selecting && !opt->pprof)
-		usage_error("-goroutine, -region, -task, -from and -to select what profiles count: "
+		usage_error("-goroutine, -region and -task select what profiles count: "
 			    "give -pprof=TYPE");
+	if ((opt->sel.has_from || opt->sel.has_to) && !opt->pprof && !opt->json && !opt->perfetto)
+		usage_error("-from and -to select a time window of profiles and timelines: give "
+			    "-pprof=TYPE, -json or -perfetto");
+	if ((opt->sel.has_from || opt->sel.has_to) && opt->sel.focus.kind != FOCUS_NONE)
+		usage_error("-goid and -taskid set the timeline's window themselves (the goroutine's"
+			    " life, the task's): not with -from or -to");
 	if (opt->sel.focus.kind != FOCUS_NONE &&
 	    (opt->json - 1 != T2P_VIEW_PROC || opt->split || opt->perfetto))
 		usage_error("-goid and -taskid focus the -json timeline, as go tool trace's"
@@ -760,7 +767,7 @@ static int make_sinks(const options *opt, plan *pl, t2p_select *sel, t2p_sink **
 	if (opt->json && opt->split) {
 		/* Its parts go in the -o directory, with the other outputs. */
 		if (!(sinks[n++] = t2p_json_parts_sink(pl->dir ? pl->dir : opt->out, opt->json - 1,
-						       opt->split)))
+						       opt->split, sel)))
 			return -1;
 	} else if (opt->json) {
 		const char *path;
@@ -777,7 +784,8 @@ static int make_sinks(const options *opt, plan *pl, t2p_select *sel, t2p_sink **
 			return -1;
 		/* Perfetto opens it gzip-compressed too. */
 		len = path ? strlen(path) : 0;
-		if (!(sinks[n++] = t2p_perfetto_sink(path, len > 3 && !strcmp(path + len - 3, ".gz"))))
+		if (!(sinks[n++] = t2p_perfetto_sink(path, len > 3 && !strcmp(path + len - 3, ".gz"),
+						     sel)))
 			return -1;
 	}
 	if (opt->mmu) {

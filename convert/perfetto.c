@@ -30,6 +30,7 @@
 
 #include "output.h"
 #include "pfwrite.h"
+#include "select.h"
 #include "sink.h"
 #include "tvgen.h"
 #include "u64map.h"
@@ -95,6 +96,7 @@ struct pf_sink {
 	t2p_sink base;
 	const char *path;
 	int gz;
+	const t2p_select *sel; /* NULL, or where a window comes from */
 	t2p_output out;
 	const gt_symtab *sym;
 	pf_writer *w;
@@ -534,6 +536,7 @@ static int pf_begin(t2p_sink *base, gt_reader *r)
 	pf_sink *s = (pf_sink *)base;
 	pf_hooks hooks = { .ctx = s, .describe = describe };
 	uint64_t ids[NCOUNTERS];
+	int64_t from, to;
 
 	s->sym = gt_reader_symtab(r);
 	/* Seekable: a damaged trace's last generation is taken back. */
@@ -547,6 +550,10 @@ static int pf_begin(t2p_sink *base, gt_reader *r)
 	    !(s->proc = tv_gen_new(T2P_VIEW_PROC, s->sym, &perfetto_backend, &s->vproc)) ||
 	    !(s->gor = tv_gen_new(T2P_VIEW_GOROUTINE, s->sym, &perfetto_backend, &s->vgor)))
 		return oom();
+	if (s->sel && sel_window(s->sel, &from, &to)) {
+		tv_gen_set_window(s->proc, from, to);
+		tv_gen_set_window(s->gor, from, to);
+	}
 	return 0;
 }
 
@@ -593,7 +600,7 @@ static void pf_free(t2p_sink *base)
 	free(s);
 }
 
-t2p_sink *t2p_perfetto_sink(const char *path, int gz)
+t2p_sink *t2p_perfetto_sink(const char *path, int gz, const t2p_select *sel)
 {
 	pf_sink *s = calloc(1, sizeof *s);
 
@@ -603,6 +610,7 @@ t2p_sink *t2p_perfetto_sink(const char *path, int gz)
 			      .end = pf_end, .free = pf_free };
 	s->path = path;
 	s->gz = gz;
+	s->sel = sel;
 	u64map_init(&s->lanes, sizeof(pf_lane));
 	return &s->base;
 }

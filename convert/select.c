@@ -53,6 +53,8 @@ struct t2p_select {
 	 * last Sync. */
 	int64_t first_time, last_sync_time;
 	int64_t win_start, win_end;/* the window, in trace time */
+	int window_hit;            /* a trace reached into the window */
+	int64_t longest;           /* the longest trace's length, ns */
 	uint64_t matched;          /* goroutines named NAME, over all traces */
 	int oom;                   /* said at the trace's end */
 };
@@ -440,6 +442,15 @@ static int prepass_end(t2p_sink *base, gt_status status)
 	return 0;
 }
 
+int sel_window(const t2p_select *s, int64_t *from, int64_t *to)
+{
+	if (from)
+		*from = s->want.has_from ? s->want.from : 0;
+	if (to)
+		*to = s->want.has_to ? s->want.to : INT64_MAX;
+	return s->want.has_from || s->want.has_to;
+}
+
 const tv_focus *sel_focus(const t2p_select *s)
 {
 	return s->fo ? focus_get(s->fo) : NULL;
@@ -528,6 +539,13 @@ int sel_trace_end(t2p_select *s, gt_status st)
 		fprintf(stderr, "%s: out of memory\n", t2p_prog);
 		return -1;
 	}
+	if (s->started) {
+		int64_t len = (int64_t)((uint64_t)s->last_sync_time - (uint64_t)s->first_time);
+
+		s->window_hit |= s->win_start <= s->last_sync_time && s->win_end >= s->first_time;
+		if (len > s->longest)
+			s->longest = len;
+	}
 	while ((g = u64map_next(&s->gs, &pos, &key))) {
 		/* What the clients have open ends with the trace (at its last
 		 * Sync if damaged); their spans are answered below. */
@@ -578,5 +596,9 @@ int sel_finish(t2p_select *s)
 	/* cmd/trace's pprofMatchingRegions: an empty profile. */
 	if (s->by_region && !s->regions_kept)
 		t2p_warn("warning: no region matches the selection: the profiles are empty");
+	/* cmd/trace's timeline of such a window is its lanes' names alone. */
+	if (sel_window(s, NULL, NULL) && !s->window_hit)
+		t2p_warn("warning: the window of -from and -to holds no part of the trace (it lasts"
+			 " %.9gms): the outputs are empty", (double)s->longest / 1e6);
 	return 0;
 }

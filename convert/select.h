@@ -24,7 +24,9 @@
  *   created inside one included (from its creation to its end): the time
  *   goroutines spent working for such a task (regionsel.h).
  * - -from=D, -to=D: only what lies within [start + D, start + D'], start
- *   being the trace's first event, on top of the above.
+ *   being the trace's first event, on top of the above; for the timelines
+ *   (-json, -perfetto), the window of cmd/trace's trace viewer Emitter:
+ *   what reaches into it is drawn whole (sel_window).
  * - -goid=N, -taskid=N: not for the profiles but for the timeline, the
  *   focus of cmd/trace's /jsontrace?goid=N and ?taskid=N (focus.h), found
  *   in the first reading, and handed to the timeline (sel_focus).
@@ -144,6 +146,10 @@ t2p_sink *sel_prepass_sink(t2p_select *s);
  * whether the first reading failed for the focus's goroutine or task
  * missing from the trace (an error of usage, 2). */
 const tv_focus *sel_focus(const t2p_select *s);
+/* The time window of -from and -to, in ns after the trace's start (0 and
+ * INT64_MAX where not given; either pointer may be NULL): whether one was
+ * asked.  The timelines draw what reaches into it (tv_gen_set_window). */
+int sel_window(const t2p_select *s, int64_t *from, int64_t *to);
 int sel_focus_missing(const t2p_select *s);
 int sel_begin(t2p_select *s, gt_reader *r);
 void sel_event(t2p_select *s, const gt_event *ev);

@@ -42,15 +42,18 @@ t2p_sink *t2p_dump_sink(const char *path);
  * one track per goroutine with its states as slices (T2P_VIEW_*, tvgen.h). */
 struct t2p_select;
 /* With a focus in sel (-goid, -taskid: sel_focus), cmd/trace's focused
- * timeline instead of the view; sel may be NULL. */
+ * timeline instead of the view; with a window (-from, -to: sel_window),
+ * what reaches into it; sel may be NULL. */
 t2p_sink *t2p_json_sink(const char *path, int view, const struct t2p_select *sel);
 /* The same in parts of at most limit bytes: dir/trace-001.json, ... and
  * dir/trace-index.json (json.c). */
-t2p_sink *t2p_json_parts_sink(const char *dir, int view, uint64_t limit);
+t2p_sink *t2p_json_parts_sink(const char *dir, int view, uint64_t limit,
+			       const struct t2p_select *sel);
 
 /* The timeline in Perfetto's protobuf format (perfetto.c), gzip-compressed
- * if gz. */
-t2p_sink *t2p_perfetto_sink(const char *path, int gz);
+ * if gz; with a window in sel (sel_window), what reaches into it; sel may
+ * be NULL. */
+t2p_sink *t2p_perfetto_sink(const char *path, int gz, const struct t2p_select *sel);
 
 /* The MMU curve as go tool trace's /mmu?mode=plot&flags=... serves it;
  * flags are mutil.h's MUTIL_ bits. */

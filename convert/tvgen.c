@@ -434,7 +434,7 @@ static int64_t add_ns(int64_t a, int64_t b)
 }
 
 /* Emitter.tsWithinRange: /jsontrace's default window is [0, MaxInt64], a
- * focus's its goroutine's life or its task's. */
+ * focus's its goroutine's life or its task's, -from and -to's their own. */
 static int in_window(const tv_gen *s, int64_t ts)
 {
 	return ts >= s->win_from && ts <= s->win_to;
@@ -1391,6 +1391,12 @@ void tv_gen_set_focus(tv_gen *s, const tv_focus *f)
 	s->focus = f;
 	s->win_from = f->from;
 	s->win_to = f->to;
+}
+
+void tv_gen_set_window(tv_gen *s, int64_t from, int64_t to)
+{
+	s->win_from = from;
+	s->win_to = to;
 }
 
 int tv_gen_event(tv_gen *s, const gt_event *ev)

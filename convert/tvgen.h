@@ -162,6 +162,11 @@ void tv_gen_free(tv_gen *g);
  * the first event: only f's goroutines' lanes, only what reaches into
  * f's window, and f's tasks and their regions at the end. */
 void tv_gen_set_focus(tv_gen *g, const tv_focus *f);
+/* Draw only what reaches into [from, to], ns from the trace's start, as
+ * cmd/trace's Emitter does with its range (-from and -to): slices that
+ * begin or end in it, whole; instants, counters' changes and arrows (both
+ * ends) in it.  Before the first event. */
+void tv_gen_set_window(tv_gen *g, int64_t from, int64_t to);
 /* Each event in order; 0, or -1 if out of memory. */
 int tv_gen_event(tv_gen *g, const gt_event *ev);
 /* The end of the stream: what is open ends at the last event, lanes get

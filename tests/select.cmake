@@ -62,11 +62,11 @@ foreach(case
     "bad-number|-to=1.2.3s|invalid -to 1.2.3s: missing unit in duration"
     "overflow|-from=9223372036854775808ns|invalid -from 9223372036854775808ns: invalid duration"
     "empty-window|-from=2s,-to=1s|-from=2s is after -to=1s: the window is empty"
-    "no-pprof|-json,-goroutine=main.main|-goroutine, -region, -task, -from and -to select what profiles count"
+    "no-pprof|-json,-goroutine=main.main|-goroutine, -region and -task select what profiles count"
     "unknown-goroutine|-pprof=sched,-goroutine=main.nothing|-goroutine: failed to find matching goroutines for name: main.nothing"
     "bad-pc|-regionpc=4ae3g4|invalid -regionpc 4ae3g4: want a PC in hex"
     "bad-latmin|-latmin=fast|invalid -latmin fast: invalid duration"
-    "region-no-pprof|-json,-region=step|-goroutine, -region, -task, -from and -to select")
+    "region-no-pprof|-json,-region=step|-goroutine, -region and -task select")
   string(REPLACE "|" ";" parts "${case}")
   list(GET parts 0 name)
   list(GET parts 1 flags)
