@@ -16,7 +16,7 @@ endforeach()
 # Bad focuses: a message and status 2, nothing written.  (Flags are
 # separated by commas here.)
 set(focus_trace ${PROJECT_SOURCE_DIR}/samples/annotations/go1.27.trace)
-foreach(case
+refusal_tests(focus ${focus_trace} ""
     "unknown-goroutine|-json,-goid=999999|-goid=999999: the trace has no goroutine 999999"
     "unknown-task|-json,-taskid=999999|-taskid=999999: the trace has no task 999999"
     "bad-goid|-json,-goid=1x|bad -goid=1x: want a decimal number"
@@ -26,18 +26,6 @@ foreach(case
     "no-json|-pprof=sched,-goid=1|-goid and -taskid focus the -json timeline"
     "view|-json=thread,-goid=1|-goid and -taskid focus the -json timeline"
     "perfetto|-json,-perfetto,-taskid=1|-goid and -taskid focus the -json timeline")
-  string(REPLACE "|" ";" parts "${case}")
-  list(GET parts 0 name)
-  list(GET parts 1 flags)
-  list(GET parts 2 message)
-  string(REPLACE "," " " flags "${flags}")
-  add_test(NAME focus/bad/${name}
-    COMMAND sh -c "d=$(mktemp -d) && \"$0\" ${flags} -o \"$d/out\" \"$1\"; s=$?; ls \"$d\"; rm -rf \"$d\"; echo \"exit $s\""
-      $<TARGET_FILE:trace2pprof> ${focus_trace})
-  string(REGEX REPLACE "([.()*+?])" "\\\\\\1" message "${message}")
-  set_tests_properties(focus/bad/${name} PROPERTIES PASS_REGULAR_EXPRESSION
-    "^trace2pprof: ${message}[^\n]*\n(Run 'trace2pprof -h' for usage\\.\n)?exit 2\n$")
-endforeach()
 
 # The focus is found in a first reading: not from standard input.
 add_test(NAME focus/bad/stdin

@@ -56,7 +56,7 @@ set_tests_properties(select/no-region PROPERTIES PASS_REGULAR_EXPRESSION
 # separated by commas here; Go's time.ParseDuration says "missing unit" for
 # 1.2.3s, as it takes 1.2 as a number followed by ".3s".)
 set(select_trace ${PROJECT_SOURCE_DIR}/samples/chan/go1.27.trace)
-foreach(case
+refusal_tests(select ${select_trace} "-pprof=sync"
     "bad-duration|-from=10|invalid -from 10: missing unit in duration"
     "bad-unit|-to=3d|invalid -to 3d: unknown unit in duration"
     "bad-number|-to=1.2.3s|invalid -to 1.2.3s: missing unit in duration"
@@ -67,18 +67,3 @@ foreach(case
     "bad-pc|-regionpc=4ae3g4|invalid -regionpc 4ae3g4: want a PC in hex"
     "bad-latmin|-latmin=fast|invalid -latmin fast: invalid duration"
     "region-no-pprof|-json,-region=step|-goroutine, -region and -task select")
-  string(REPLACE "|" ";" parts "${case}")
-  list(GET parts 0 name)
-  list(GET parts 1 flags)
-  list(GET parts 2 message)
-  string(REPLACE "," " " flags "${flags}")
-  if(NOT flags MATCHES "-pprof|-json")
-    set(flags "-pprof=sync ${flags}")
-  endif()
-  add_test(NAME select/bad/${name}
-    COMMAND sh -c "d=$(mktemp -d) && \"$0\" ${flags} -o \"$d/out\" \"$1\"; s=$?; ls \"$d\"; rm -rf \"$d\"; echo \"exit $s\""
-      $<TARGET_FILE:trace2pprof> ${select_trace})
-  string(REGEX REPLACE "([.()*+?])" "\\\\\\1" message "${message}")
-  set_tests_properties(select/bad/${name} PROPERTIES PASS_REGULAR_EXPRESSION
-    "^trace2pprof: ${message}[^\n]*\n(Run 'trace2pprof -h' for usage\\.\n)?exit 2\n$")
-endforeach()

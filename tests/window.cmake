@@ -23,23 +23,11 @@ endforeach()
 # Bad windows of timelines: a message and status 2, nothing written.
 # (Flags are separated by commas here.)
 set(window_trace ${PROJECT_SOURCE_DIR}/samples/annotations/go1.27.trace)
-foreach(case
+refusal_tests(window ${window_trace} ""
     "after|-json,-from=2s,-to=1s|-from=2s is after -to=1s: the window is empty"
     "bad-duration|-perfetto,-to=5|invalid -to 5: missing unit in duration"
     "focus|-json,-goid=1,-from=1ms|-goid and -taskid set the timeline's window themselves"
     "nothing-windowed|-d=parsed,-to=1ms|-from and -to select a time window of profiles and timelines")
-  string(REPLACE "|" ";" parts "${case}")
-  list(GET parts 0 name)
-  list(GET parts 1 flags)
-  list(GET parts 2 message)
-  string(REPLACE "," " " flags "${flags}")
-  add_test(NAME window/bad/${name}
-    COMMAND sh -c "d=$(mktemp -d) && \"$0\" ${flags} -o \"$d/out\" \"$1\"; s=$?; ls \"$d\"; rm -rf \"$d\"; echo \"exit $s\""
-      $<TARGET_FILE:trace2pprof> ${window_trace})
-  string(REGEX REPLACE "([.()*+?])" "\\\\\\1" message "${message}")
-  set_tests_properties(window/bad/${name} PROPERTIES PASS_REGULAR_EXPRESSION
-    "^trace2pprof: ${message}[^\n]*\n(Run 'trace2pprof -h' for usage\\.\n)?exit 2\n$")
-endforeach()
 
 # A window past the trace's end: the timeline of cmd/trace's Emitter (its
 # lanes' names alone, checked above) and a warning; status 0.
