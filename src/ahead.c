@@ -30,7 +30,7 @@
  * docs/read-ahead.md has the runs.
  */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
-#define _GNU_SOURCE /* sched_getaffinity */
+#define _GNU_SOURCE /* sched_getaffinity, sched_getcpu, pthread_attr_setaffinity_np */
 #endif
 #include <pthread.h>
 #include <sys/mman.h>
@@ -119,6 +119,10 @@ struct ahead {
 	atomic_int ended;           /* the last block is filled */
 	atomic_int stop;            /* the caller wants no more */
 	int retired;                /* the thread is joined: produced is final */
+#ifdef __linux__
+	int apart;                  /* the thread's CPUs are cpus (keep_apart) */
+	cpu_set_t cpus;
+#endif
 	alignas(CACHE_LINE) ah_block *cur; /* the block being drained, NULL at first */
 	const ah_rec *next, *end;   /* its records not handed out yet */
 	ah_block blocks[NBLOCKS];
@@ -350,6 +354,63 @@ int ah_worth_a_thread(void)
 	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
+/* The thread runs on the CPUs the caller may use but the one the caller
+ * runs on, and follows it.  Left free, the thread shared the caller's CPU
+ * at the start in half the runs on the 40 MB trace, for 7 ms and more
+ * (1.25-1.3 times the time of reading alone: the two took turns), long
+ * enough for the reader to measure it slower and retire it: Linux starts a
+ * thread on its creator's CPU, and a wake-up from a park may pull the woken
+ * side onto the waker's CPU; the load balancer took that long to part
+ * them.  Started elsewhere, the caller could still be pulled onto the
+ * thread's CPU, so the caller checks at each block (keep_apart): a look at
+ * the CPU it runs on, and a system call when it must move the thread.
+ * docs/read-ahead.md, item 9. */
+#ifdef __linux__
+static int apart_from_caller(cpu_set_t *set)
+{
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof *set, set))
+		return 0;
+	CPU_CLR(cpu, set);
+	return CPU_COUNT(set) > 0;
+}
+
+static void keep_apart(ahead *a)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (a->apart && cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET(cpu, &a->cpus) &&
+	    apart_from_caller(&set) && !pthread_setaffinity_np(a->thread, sizeof set, &set))
+		a->cpus = set;
+}
+
+static int start_apart(ahead *a)
+{
+	pthread_attr_t attr;
+
+	if (apart_from_caller(&a->cpus) && pthread_attr_init(&attr) == 0) {
+		a->apart = !pthread_attr_setaffinity_np(&attr, sizeof a->cpus, &a->cpus) &&
+			   !pthread_create(&a->thread, &attr, read_ahead, a);
+		pthread_attr_destroy(&attr);
+		if (a->apart)
+			return 0;
+	}
+	return pthread_create(&a->thread, NULL, read_ahead, a) ? -1 : 0;
+}
+#else
+static void keep_apart(ahead *a)
+{
+	(void)a;
+}
+
+static int start_apart(ahead *a)
+{
+	return pthread_create(&a->thread, NULL, read_ahead, a) ? -1 : 0;
+}
+#endif
+
 ahead *ah_start(ah_fill_fn *fill, void *arg)
 {
 	/* Mapped, not allocated: its pages (3 MB, most of them the room for
@@ -374,7 +435,7 @@ ahead *ah_start(ah_fill_fn *fill, void *arg)
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->wake[READER], NULL);
 	pthread_cond_init(&a->wake[CALLER], NULL);
-	if (pthread_create(&a->thread, NULL, read_ahead, a)) {
+	if (start_apart(a)) {
 		free_ahead(a);
 		return NULL;
 	}
@@ -398,9 +459,10 @@ static GT_NOINLINE const ah_rec *next_block(ahead *a, gt_status *status)
 			if (!a->retired)
 				wake(a, READER, consumed, 0);
 		}
-		if (!a->retired)
+		if (!a->retired) {
+			keep_apart(a);
 			await(a, CALLER, consumed + 1, consumed + NBLOCKS / 2);
-		else if (consumed == atomic_load(&a->produced.n)) {
+		} else if (consumed == atomic_load(&a->produced.n)) {
 			a->cur = NULL;
 			*status = GT_OK;
 			return NULL;

@@ -213,13 +213,17 @@ GT_API gt_status gt_reader_next(gt_reader *r, gt_event *ev);
  * events (some hundred thousand) are read on the caller's thread alone,
  * then with the thread, and whenever the two take about as long as reading
  * alone (the other CPU busy with other work, say), the thread stops and the
- * reader goes on alone, to try the thread again later.  Call it on an open reader; Go
- * 1.22+ traces only (for older ones, read whole, it does nothing).  0, or
- * -1 if no thread could be started (the reader goes on without one).
+ * reader goes on alone, to try the thread again later.  The thread runs on
+ * the CPUs the process may use but the one the caller ran on when it was
+ * started (on the same one, the two take turns).  Call it on an open
+ * reader; Go 1.22+ traces only (for older ones, read whole, it does
+ * nothing).  0, or -1 if no thread could be started (the reader goes on
+ * without one).
  *
  * Until gt_reader_next() returns other than GT_OK, the reader may only be
  * given to gt_reader_next(), gt_reader_symtab() and gt_reader_free(); its
- * other accessors would race with the thread.  The thread uses about 2 MB. */
+ * other accessors would race with the thread.  The thread uses about 1 MB
+ * (3 MB mapped, most of it never touched). */
 GT_API int gt_reader_read_ahead(gt_reader *r);
 
 GT_API const gt_error *gt_reader_error(const gt_reader *r);
