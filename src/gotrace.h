@@ -214,11 +214,11 @@ GT_API gt_status gt_reader_next(gt_reader *r, gt_event *ev);
  * then with the thread, and whenever the two take about as long as reading
  * alone (the other CPU busy with other work, say), the thread stops and the
  * reader goes on alone, to try the thread again later.  The thread runs on
- * the CPUs the process may use but the one the caller ran on when it was
- * started (on the same one, the two take turns).  Call it on an open
- * reader; Go 1.22+ traces only (for older ones, read whole, it does
- * nothing).  0, or -1 if no thread could be started (the reader goes on
- * without one).
+ * the CPUs the caller may use but the one the caller runs on, and is moved
+ * if the caller comes to its CPU (on one CPU, the two would take turns).
+ * Call it on an open reader; Go 1.22+ traces only (for older ones, read
+ * whole, it does nothing).  0, or -1 if no thread could be started (the
+ * reader goes on without one).
  *
  * Until gt_reader_next() returns other than GT_OK, the reader may only be
  * given to gt_reader_next(), gt_reader_symtab() and gt_reader_free(); its
